@@ -25,26 +25,29 @@ const FORWARD_TOL = 1e-5;
 const GRAD_TOL = 1e-4;
 const VARIANT = process.env.WASM_RNN_VARIANT ?? 'default';
 
-type Tensor = { data: Float32Array; shape: number[] };
+/** Tensor as produced by the library's `tensor()` (inputs we pass in). */
+type InTensor = ReturnType<typeof tensor>;
+/** Structural view of tensors the library returns. */
+type Tensor = { readonly data: Float32Array; readonly shape: readonly number[] };
 
 interface ForwardResult {
   output: Tensor;
   hN: Tensor;
-  cN?: Tensor;
+  cN?: Tensor | undefined;
 }
 
 interface BackwardResult {
   input: Tensor;
   h0: Tensor;
-  c0?: Tensor;
+  c0?: Tensor | undefined;
   params: Record<string, Tensor>;
 }
 
 /** Uniform view over RNN / LSTM / GRU so the test body is cell-agnostic. */
 interface Runner {
-  loadStateDict(sd: Record<string, Tensor>): void;
-  forward(x: Tensor, h0: Tensor, c0: Tensor | undefined, training: boolean): ForwardResult;
-  backward(dOutput: Tensor, dhN: Tensor, dcN: Tensor | undefined): BackwardResult;
+  loadStateDict(sd: Record<string, InTensor>): void;
+  forward(x: InTensor, h0: InTensor, c0: InTensor | undefined, training: boolean): ForwardResult;
+  backward(dOutput: InTensor, dhN: InTensor, dcN: InTensor | undefined): BackwardResult;
   dispose(): void;
 }
 
@@ -58,11 +61,13 @@ function makeRunner(gc: GoldenCase): Runner {
       return {
         loadStateDict: (sd) => m.loadStateDict(sd),
         forward: (x, h0, c0, training) => {
-          const r = m.forward(x, { h0, c0, training });
+          const r = c0 ? m.forward(x, { h0, c0, training }) : m.forward(x, { h0, training });
           return { output: r.output, hN: r.hN, cN: r.cN };
         },
         backward: (dOutput, dhN, dcN) => {
-          const g = m.backward({ output: dOutput, hN: dhN, cN: dcN });
+          const g = dcN
+            ? m.backward({ output: dOutput, hN: dhN, cN: dcN })
+            : m.backward({ output: dOutput, hN: dhN });
           return { input: g.input, h0: g.h0, c0: g.c0, params: g.params };
         },
         dispose: () => m.dispose(),
@@ -105,7 +110,7 @@ function makeRunner(gc: GoldenCase): Runner {
 }
 
 /** Fresh float32 Tensor (copy) of a golden tensor. */
-function f32Tensor(gc: GoldenCase, name: string): Tensor {
+function f32Tensor(gc: GoldenCase, name: string): InTensor {
   const t = gc.get(name);
   return tensor(toF32(t.data), t.shape.slice());
 }
@@ -182,7 +187,7 @@ describe(`PyTorch parity (${VARIANT})`, () => {
 
       const runner = makeRunner(gc);
       try {
-        const sd: Record<string, Tensor> = {};
+        const sd: Record<string, InTensor> = {};
         for (const p of gc.paramNames) sd[p] = f32Tensor(gc, `param.${p}`);
         runner.loadStateDict(sd);
 
