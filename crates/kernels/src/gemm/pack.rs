@@ -1,0 +1,91 @@
+//! Packing: B into NR-wide column panels laid out [panel][k][NR] (zero-padded past N),
+//! A into row tiles laid out [tile][k][rows] so the microkernel reads both sequentially.
+
+use super::microkernel::{MR, NR};
+use super::MatRef;
+
+/// B (K×N) packed into column panels; built once per weight update for the weight operands.
+#[derive(Default, Clone)]
+pub struct PackedB {
+    data: Vec<f32>,
+    k: usize,
+    n: usize,
+}
+
+impl PackedB {
+    pub fn from_view(b: MatRef) -> Self {
+        let mut p = Self::default();
+        p.pack_from(b);
+        p
+    }
+
+    /// Repacks `b` into this buffer, reusing its allocation.
+    pub fn pack_from(&mut self, b: MatRef) {
+        let (k, n) = (b.rows, b.cols);
+        let panels = n.div_ceil(NR);
+        self.k = k;
+        self.n = n;
+        self.data.clear();
+        self.data.resize(panels * k * NR, 0.0);
+        for panel in 0..panels {
+            let n0 = panel * NR;
+            let width = NR.min(n - n0);
+            let dst = &mut self.data[panel * k * NR..][..k * NR];
+            if b.col_stride == 1 {
+                for (kk, row) in dst.chunks_exact_mut(NR).enumerate() {
+                    let src = &b.data[kk * b.row_stride + n0..][..width];
+                    row[..width].copy_from_slice(src);
+                }
+            } else {
+                for (kk, row) in dst.chunks_exact_mut(NR).enumerate() {
+                    for (j, v) in row[..width].iter_mut().enumerate() {
+                        *v = b.at(kk, n0 + j);
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn k(&self) -> usize {
+        self.k
+    }
+    pub fn n(&self) -> usize {
+        self.n
+    }
+    pub fn panels(&self) -> usize {
+        self.n.div_ceil(NR)
+    }
+    /// Rows k0..k0+kc of one panel, contiguous.
+    #[inline(always)]
+    pub fn panel_slice(&self, panel: usize, k0: usize, kc: usize) -> &[f32] {
+        &self.data[panel * self.k * NR + k0 * NR..][..kc * NR]
+    }
+}
+
+/// Packs rows m0..m0+mc, depth k0..k0+kc of A into row tiles of MR (the last tile may be shorter).
+pub fn pack_a_block(buf: &mut Vec<f32>, a: MatRef, m0: usize, mc: usize, k0: usize, kc: usize) {
+    buf.clear();
+    buf.resize(mc * kc, 0.0);
+    let mut off = 0;
+    for r0 in (0..mc).step_by(MR) {
+        let rows = MR.min(mc - r0);
+        let tile = &mut buf[off..off + rows * kc];
+        off += rows * kc;
+        if a.col_stride == 1 {
+            for r in 0..rows {
+                let src = &a.data[(m0 + r0 + r) * a.row_stride + k0..][..kc];
+                for (kk, &v) in src.iter().enumerate() {
+                    tile[kk * rows + r] = v;
+                }
+            }
+        } else {
+            // A is a transposed view (row_stride 1): walking k is the contiguous direction.
+            for kk in 0..kc {
+                let dst = &mut tile[kk * rows..][..rows];
+                for (r, v) in dst.iter_mut().enumerate() {
+                    *v = a.at(m0 + r0 + r, k0 + kk);
+                }
+            }
+        }
+    }
+}

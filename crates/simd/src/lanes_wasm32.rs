@@ -1,0 +1,114 @@
+//! `F32x4` on wasm simd128; `mul_add` uses relaxed fused multiply-add when the build enables it.
+use core::arch::wasm32::*;
+
+#[cfg(target_feature = "relaxed-simd")]
+pub const LANE_IMPL: &str = "wasm32-relaxed-simd";
+#[cfg(not(target_feature = "relaxed-simd"))]
+pub const LANE_IMPL: &str = "wasm32-simd128";
+
+#[derive(Clone, Copy, Debug)]
+#[repr(transparent)]
+pub struct F32x4(v128);
+
+impl F32x4 {
+    pub const LANES: usize = 4;
+
+    #[inline(always)]
+    pub fn splat(x: f32) -> Self {
+        Self(f32x4_splat(x))
+    }
+    #[inline(always)]
+    pub fn zero() -> Self {
+        Self(f32x4_splat(0.0))
+    }
+    /// Loads lanes from `s[0..4]`; panics (in debug) if `s` is shorter.
+    #[inline(always)]
+    pub fn load(s: &[f32]) -> Self {
+        debug_assert!(s.len() >= 4);
+        // SAFETY: the slice holds at least four f32s (checked by callers' loop bounds);
+        // v128_load has no alignment requirement.
+        Self(unsafe { v128_load(s.as_ptr() as *const v128) })
+    }
+    #[inline(always)]
+    pub fn store(self, s: &mut [f32]) {
+        debug_assert!(s.len() >= 4);
+        // SAFETY: as in `load`.
+        unsafe { v128_store(s.as_mut_ptr() as *mut v128, self.0) }
+    }
+    #[inline(always)]
+    pub fn add(self, o: Self) -> Self {
+        Self(f32x4_add(self.0, o.0))
+    }
+    #[inline(always)]
+    pub fn sub(self, o: Self) -> Self {
+        Self(f32x4_sub(self.0, o.0))
+    }
+    #[inline(always)]
+    pub fn mul(self, o: Self) -> Self {
+        Self(f32x4_mul(self.0, o.0))
+    }
+    #[inline(always)]
+    pub fn div(self, o: Self) -> Self {
+        Self(f32x4_div(self.0, o.0))
+    }
+    /// `self * b + c`, fused where relaxed SIMD is enabled.
+    #[inline(always)]
+    pub fn mul_add(self, b: Self, c: Self) -> Self {
+        #[cfg(target_feature = "relaxed-simd")]
+        {
+            Self(f32x4_relaxed_madd(self.0, b.0, c.0))
+        }
+        #[cfg(not(target_feature = "relaxed-simd"))]
+        {
+            Self(f32x4_add(f32x4_mul(self.0, b.0), c.0))
+        }
+    }
+    #[inline(always)]
+    pub fn min(self, o: Self) -> Self {
+        Self(f32x4_pmin(self.0, o.0))
+    }
+    #[inline(always)]
+    pub fn max(self, o: Self) -> Self {
+        Self(f32x4_pmax(self.0, o.0))
+    }
+    #[inline(always)]
+    pub fn abs(self) -> Self {
+        Self(f32x4_abs(self.0))
+    }
+    #[inline(always)]
+    pub fn neg(self) -> Self {
+        Self(f32x4_neg(self.0))
+    }
+    /// Copies the sign bit of `sign` onto `self` (which must be non-negative).
+    #[inline(always)]
+    pub fn with_sign_of(self, sign: Self) -> Self {
+        let sign_bit = v128_and(sign.0, u32x4_splat(0x8000_0000));
+        Self(v128_or(self.0, sign_bit))
+    }
+    /// Lane-wise `if self < o { a } else { b }`.
+    #[inline(always)]
+    pub fn select_lt(self, o: Self, a: Self, b: Self) -> Self {
+        Self(v128_bitselect(a.0, b.0, f32x4_lt(self.0, o.0)))
+    }
+    /// Lane-wise `if self > 0 { a } else { 0 }`.
+    #[inline(always)]
+    pub fn positive_or_zero(self, a: Self) -> Self {
+        Self(v128_and(a.0, f32x4_gt(self.0, f32x4_splat(0.0))))
+    }
+    /// Rounds to nearest integer (ties to even) and converts to i32 lanes, then scales by 2^n.
+    /// Returns (round(self) as f32, 2^round(self) as f32); `self` must lie in [-126, 127].
+    #[inline(always)]
+    pub fn round_and_exp2(self) -> (Self, Self) {
+        let n = f32x4_nearest(self.0);
+        let ni = i32x4_trunc_sat_f32x4(n);
+        let bits = i32x4_shl(i32x4_add(ni, i32x4_splat(127)), 23);
+        (Self(n), Self(bits))
+    }
+    #[inline(always)]
+    pub fn reduce_sum(self) -> f32 {
+        f32x4_extract_lane::<0>(self.0)
+            + f32x4_extract_lane::<1>(self.0)
+            + f32x4_extract_lane::<2>(self.0)
+            + f32x4_extract_lane::<3>(self.0)
+    }
+}
