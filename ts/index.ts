@@ -1,0 +1,26 @@
+/**
+ * wasm-rnn: RNN, LSTM and GRU layers with PyTorch's conventions, computed by SIMD WebAssembly
+ * kernels (forward and backpropagation through time).
+ *
+ * ```ts
+ * import { init, LSTM, tensor } from 'wasm-rnn';
+ * await init();
+ * const lstm = new LSTM({ inputSize: 3, hiddenSize: 5 });
+ * const { output, hN, cN } = lstm.forward(tensor(new Float32Array(2 * 1 * 3), [2, 1, 3]));
+ * ```
+ */
+export { init, loadedVariant, wasmMemoryBytes } from './backend/init';
+export type { InitOptions, Variant } from './backend/init';
+export { WasmRnnError } from './errors';
+export type { WasmRnnErrorCode } from './errors';
+export { tensor, zeros } from './tensor';
+export type { Tensor } from './tensor';
+export { RNN } from './layers/rnn';
+export type { RNNOptions } from './layers/rnn';
+export { LSTM } from './layers/lstm';
+export type { LSTMOptions, LSTMForwardOptions, LSTMForwardResult, LSTMBackwardOptions, LSTMGradients } from './layers/lstm';
+export { GRU } from './layers/gru';
+export type { GRUOptions } from './layers/gru';
+export { RecurrentLayer } from './layers/recurrent';
+export type { RecurrentOptions, ForwardOptions, ForwardResult, BackwardOptions, Gradients, LoadStateDictOptions } from './layers/recurrent';
+export { manualSeed } from './layers/seed';
