@@ -1,0 +1,2 @@
+// PLACEHOLDER: the benchmarks are not written yet.
+console.log('bench: no benchmarks yet');

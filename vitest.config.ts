@@ -1,0 +1,31 @@
+import { defineConfig } from 'vitest/config';
+import { detectFeatures } from './ts/backend/features';
+
+const VARIANTS = ['relaxed', 'simd', 'scalar'] as const;
+
+// Node 20 (V8 11.3) ships relaxed SIMD behind a flag; Node 22+ has it on by default, and
+// there the flag is not needed. Passed to the forked test workers only.
+const RELAXED_FLAGS = detectFeatures().relaxedSimd ? [] : ['--experimental-wasm-relaxed-simd'];
+
+/**
+ * The whole suite runs once per wasm build: one vitest project per variant, each with
+ * WASM_RNN_VARIANT set, which test/setup.ts passes to `init()` (forcing that variant, so an
+ * engine that cannot run it fails loudly instead of silently falling back).
+ */
+export default defineConfig({
+  test: {
+    projects: VARIANTS.map((variant) => ({
+      extends: true,
+      test: {
+        name: variant,
+        include: ['test/**/*.test.ts'],
+        env: { WASM_RNN_VARIANT: variant },
+        setupFiles: ['./test/setup.ts'],
+        pool: 'forks',
+        execArgv: variant === 'relaxed' ? RELAXED_FLAGS : [],
+        testTimeout: 60_000,
+        hookTimeout: 60_000,
+      },
+    })),
+  },
+});
