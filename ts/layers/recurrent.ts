@@ -278,7 +278,11 @@ export abstract class RecurrentLayer {
     if (net === undefined) return;
     this.#net = undefined;
     finalizer.unregister(this);
-    net.free();
+    try {
+      net.free();
+    } catch {
+      // Only after a trap inside wasm (a bug) can free() fail; the handle is dropped either way.
+    }
   }
 
   [Symbol.dispose](): void {

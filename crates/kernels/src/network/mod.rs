@@ -52,7 +52,8 @@ pub struct Network {
     layer_out: Vec<Vec<f32>>,
     /// Inference: two layer outputs used in turn.
     infer_out: [Vec<f32>; 2],
-    input_tm: Vec<f32>,
+    /// The time-major input: [inference, training] (training's is kept for backward's dW_ih).
+    input_tm: [Vec<f32>; 2],
     output: Vec<f32>,
     h_n: Vec<f32>,
     c_n: Vec<f32>,
@@ -97,7 +98,7 @@ impl Network {
             caches: (0..dirs).map(|_| DirCache::default()).collect(),
             layer_out: (0..cfg.num_layers).map(|_| Vec::new()).collect(),
             infer_out: Default::default(),
-            input_tm: Vec::new(),
+            input_tm: Default::default(),
             output: Vec::new(),
             h_n: Vec::new(),
             c_n: Vec::new(),
@@ -205,6 +206,12 @@ impl Network {
         4 * (dirs * per_dir + layer + rows * (c.input_size as u64 * 3 + gh) + rows.max(1) * 2 * gh)
     }
 
+    /// Zeros standing in for absent states or state gradients, (B, max(H, O)).
+    fn zero_states(&mut self, batch: usize) {
+        self.zeros.clear();
+        self.zeros.resize(batch * self.cfg.hidden_size.max(self.cfg.out_size()), 0.0);
+    }
+
     fn repack_stale(&mut self) {
         for idx in 0..self.packed.len() {
             if !self.stale[idx] {
@@ -261,17 +268,17 @@ impl Network {
             self.saved = None;
         }
         self.repack_stale();
-        to_time_major(&mut self.input_tm, x, seq, batch, cfg.input_size, batch_first);
+        let input_tm = &mut self.input_tm[training as usize];
+        to_time_major(input_tm, x, seq, batch, cfg.input_size, batch_first);
         self.h_n.resize(self.state_len(batch), 0.0);
         self.c_n.resize(if self.is_lstm() { self.cell_len(batch) } else { 0 }, 0.0);
-        self.zeros.clear();
-        self.zeros.resize(batch * h.max(o), 0.0);
+        self.zero_states(batch);
         let (dirs, width) = (cfg.dirs(), cfg.dirs() * o);
         for l in 0..cfg.num_layers {
             let mut out = if training { take(&mut self.layer_out[l]) } else { take(&mut self.infer_out[l % 2]) };
             ensure_len(&mut out, seq * batch * width);
             let input: &[f32] = match (l, training) {
-                (0, _) => &self.input_tm,
+                (0, _) => &self.input_tm[training as usize],
                 (_, true) => &self.layer_out[l - 1],
                 (_, false) => &self.infer_out[(l - 1) % 2],
             };
@@ -330,6 +337,8 @@ impl Network {
             _ => {}
         }
         self.saved = None;
+        // An inference forward since the training one may have resized the state buffers.
+        self.zero_states(batch);
         let mut dy = take(&mut self.d_seq[0]);
         match d_output {
             Some(g) => to_time_major(&mut dy, g, seq, batch, width, batch_first),
@@ -345,7 +354,7 @@ impl Network {
             let input_size = cfg.layer_input(l);
             dx.clear();
             dx.resize(seq * batch * input_size, 0.0);
-            let input: &[f32] = if l == 0 { &self.input_tm } else { &self.layer_out[l - 1] };
+            let input: &[f32] = if l == 0 { &self.input_tm[1] } else { &self.layer_out[l - 1] };
             let x_l = MatRef::new(input, seq * batch, input_size);
             for d in 0..dirs {
                 let idx = l * dirs + d;

@@ -237,3 +237,24 @@ fn errors_leave_the_network_usable() {
     assert!(Network::new(Config { proj_size: 5, ..cfg }, 1).is_err());
     assert!(Network::new(Config { hidden_size: 0, ..cfg }, 1).is_err());
 }
+
+/// An inference forward (any batch) between a training forward and its backward changes nothing.
+#[test]
+fn inference_between_training_forward_and_backward() {
+    for cell in [CellKind::Lstm, CellKind::Gru, CellKind::Rnn(Nonlinearity::Tanh)] {
+        let cfg = Config { cell, input_size: 3, hidden_size: 5, num_layers: 2, bidirectional: true, bias: true, proj_size: 0 };
+        let mut rng = Rng::new(5);
+        let (x, x_small) = (random(4 * 3 * 3, &mut rng), random(2 * 1 * 3, &mut rng));
+        let d_out = random(4 * 3 * 10, &mut rng);
+        let mut plain = Network::new(cfg, 2).unwrap();
+        plain.forward(&x, 4, 3, false, None, None, true).unwrap();
+        plain.backward(Some(&d_out), None, None).unwrap();
+        let mut interleaved = Network::new(cfg, 2).unwrap();
+        interleaved.forward(&x, 4, 3, false, None, None, true).unwrap();
+        interleaved.forward(&x_small, 2, 1, false, None, None, false).unwrap();
+        interleaved.backward(Some(&d_out), None, None).unwrap();
+        assert_eq!(plain.d_input(), interleaved.d_input());
+        assert_eq!(plain.d_h0(), interleaved.d_h0());
+        assert_eq!(plain.grads_flat(), interleaved.grads_flat());
+    }
+}
