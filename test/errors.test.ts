@@ -445,19 +445,15 @@ describe.each(SPECS)('$cell', (spec) => {
     });
   });
 
-  describe('BUG: an inference forward between a training forward and backward', () => {
-    // BUG (crates/kernels/src/network/mod.rs, Network::forward): an inference-mode forward
-    // overwrites `input_tm` (and resizes `zeros`) but leaves `saved` (the pending training
-    // forward) in place, so the next backward() runs with the wrong layer-0 input:
-    //   - same shape: backward() succeeds but weight_ih_l0 (and everything that depends on
-    //     layer 0's input) gets the gradient of the inference input: silently wrong;
-    //   - smaller batch: backward() traps (`unreachable`, E_INTERNAL), after which the
-    //     instance is unusable ("recursive use of an object detected…" on every call) and
-    //     dispose() throws a plain Error ("attempted to take ownership of Rust value while it
-    //     was borrowed").
-    // Expected: either backward() refuses (E_NO_TRAINING_FORWARD) or it returns the gradients
-    // of the training forward. Each case uses a fresh layer (the trap poisons it).
-    it.fails('same shape: backward throws E_NO_TRAINING_FORWARD or returns the training forward\'s gradients [known bug]', () => {
+  describe('an inference forward between a training forward and its backward', () => {
+    // Regression (fixed in c249794, "network: keep the training input apart from inference"):
+    // an inference forward used to overwrite the layer-0 input saved for backward, so
+    //   - same shape: backward() silently returned the wrong weight_ih_l0 gradient;
+    //   - smaller batch: backward() trapped (E_INTERNAL) and poisoned the instance (every later
+    //     call failed with "recursive use of an object detected…", dispose() threw a plain Error).
+    // Either refusing (E_NO_TRAINING_FORWARD) or returning the training forward's gradients is
+    // acceptable. Each case uses a fresh layer, since the old failure poisoned it.
+    it('same shape: backward throws E_NO_TRAINING_FORWARD or returns the training forward\'s gradients', () => {
       const layer = build(spec);
       try {
         const other = new Rng(5).tensor(fx.xShape);
@@ -475,7 +471,7 @@ describe.each(SPECS)('$cell', (spec) => {
         layer.dispose();
       }
     });
-    it.fails('smaller batch: no trap, and the layer stays usable [known bug]', () => {
+    it('smaller batch: no trap, and the layer stays usable', () => {
       const layer = build(spec);
       try {
         const f = fwd(layer, fx.x, forwardArgs(fx, true));
@@ -488,11 +484,7 @@ describe.each(SPECS)('$cell', (spec) => {
         }
         expect(snapshot({ ...fx, layer })).toEqual(fx.ref);
       } finally {
-        try {
-          layer.dispose();
-        } catch {
-          // the poisoned instance cannot even be disposed (part of the bug)
-        }
+        layer.dispose();
       }
     });
   });
