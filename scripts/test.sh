@@ -13,11 +13,14 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
 echo "== vitest run (projects: relaxed, simd, scalar) =="
+vitest_status=0
 node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.json="$tmp/vitest.json" "$@" \
-  || status=1
+  || vitest_status=$?
 
 # The same pinned Debian toolchain that builds the wasm (scripts/build-wasm.sh), when present;
-# otherwise whatever cargo is on PATH.
+# otherwise whatever cargo is on PATH. Own target dir: a plain `cargo test` with rustup's
+# toolchain uses target/, and two compilers sharing one dir overwrite each other's artifacts
+# (E0514 "compiled by an incompatible version of rustc").
 if [[ -x /usr/bin/cargo && -x /usr/bin/rustc ]]; then
   CARGO=/usr/bin/cargo
   export RUSTC=/usr/bin/rustc
@@ -25,24 +28,29 @@ else
   CARGO=cargo
 fi
 echo
-echo "== cargo test --workspace --release (native, $("${RUSTC:-rustc}" --version)) =="
+echo "== cargo test --workspace --release --target-dir target/native (native, $("${RUSTC:-rustc}" --version)) =="
 locked=()
 [[ "${CI:-}" != true ]] || locked=(--locked)
-"$CARGO" test --workspace --release "${locked[@]}" 2>&1 | tee "$tmp/cargo.log" || status=1
+cargo_status=0
+"$CARGO" test --workspace --release "${locked[@]}" --target-dir target/native 2>&1 | tee "$tmp/cargo.log" || cargo_status=$?
+[[ $vitest_status -eq 0 && $cargo_status -eq 0 ]] || status=1
 
-tally="$(node --input-type=module - "$tmp/vitest.json" "$tmp/cargo.log" <<'EOF'
+tally="$(node --input-type=module - "$tmp/vitest.json" "$tmp/cargo.log" "$vitest_status" "$cargo_status" <<'EOF'
 import { existsSync, readFileSync } from 'node:fs';
-const [vitestJson, cargoLog] = process.argv.slice(2);
-let passed = 0, failed = 0, skipped = 0;
+const [vitestJson, cargoLog, vitestStatus, cargoStatus] = process.argv.slice(2);
+let passed = 0, skipped = 0, vitestFailed = 0, cargoFailed = 0;
 if (existsSync(vitestJson)) {
   const r = JSON.parse(readFileSync(vitestJson, 'utf8'));
-  passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests + r.numTodoTests;
-} else {
-  failed += 1; // vitest did not even report
+  passed += r.numPassedTests; vitestFailed += r.numFailedTests; skipped += r.numPendingTests + r.numTodoTests;
 }
 for (const m of readFileSync(cargoLog, 'utf8').matchAll(/^test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored/gm)) {
-  passed += +m[1]; failed += +m[2]; skipped += +m[3];
+  passed += +m[1]; cargoFailed += +m[2]; skipped += +m[3];
 }
+// A runner that failed without failing a test (compile error, failing setup file, crash)
+// still counts as one failure, so the tally never reads "0 failed" for a red run.
+if (vitestStatus !== '0' && vitestFailed === 0) vitestFailed = 1;
+if (cargoStatus !== '0' && cargoFailed === 0) cargoFailed = 1;
+const failed = vitestFailed + cargoFailed;
 console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 EOF
 )"
