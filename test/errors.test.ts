@@ -5,9 +5,6 @@
  * gradients and parameters recorded before any error. Rejected backward() calls must not
  * consume the activations of the pending training forward, and a rejected loadStateDict must
  * leave the parameters unchanged.
- *
- * Tests marked `it.fails` document library bugs found while writing this file (see the
- * comment on each): they pass while the bug is present; flip them to `it` once it is fixed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GRU, LSTM, RNN, type Tensor, WasmRnnError, tensor, zeros } from '../ts/index';
@@ -258,7 +255,7 @@ describe.each(SPECS)('$cell', (spec) => {
       // runForward, so a c0 given from JavaScript is silently ignored instead of raising
       // E_ARGUMENT ("c0 is only accepted by LSTM", which the Rust side implements and
       // errors.ts documents). Input: new GRU({inputSize:3, hiddenSize:5}).forward(x, { c0 }).
-      it.fails('c0 is rejected (E_ARGUMENT) [known bug: silently ignored]', () => {
+      it('c0 is rejected (E_ARGUMENT)', () => {
         rejects(() => fwd(fx.layer, fx.x, { h0: fx.h0, c0: zeros(fx.stateShape) }), 'E_ARGUMENT', 'c0', 'LSTM');
       });
     }
@@ -335,7 +332,7 @@ describe.each(SPECS)('$cell', (spec) => {
       // BUG (ts/layers/gru.ts, ts/layers/rnn.ts): backward() passes `undefined` as the cN
       // gradient, so { cN } from JavaScript is silently ignored instead of E_ARGUMENT ("a cN
       // gradient is only accepted by LSTM", implemented in Rust but never reached).
-      it.fails('a cN gradient is rejected (E_ARGUMENT) [known bug: silently ignored]', () => {
+      it('a cN gradient is rejected (E_ARGUMENT)', () => {
         backwardRejects({ output: fx.dy, cN: zeros(fx.stateShape) }, 'E_ARGUMENT', 'cN');
       });
     }
@@ -533,7 +530,7 @@ describe('invalid configurations (E_CONFIG)', () => {
       // BUG (ts/layers/rnn.ts, ts/layers/gru.ts): the constructors pass a hard-coded projSize 0,
       // so { projSize: 2 } from JavaScript is silently ignored instead of E_CONFIG ("projSize is
       // only supported by LSTM", which the Rust config validation implements).
-      it.fails('projSize is rejected [known bug: silently ignored]', () => {
+      it('projSize is rejected', () => {
         expectError(() => make({ ...base, projSize: 2 }), 'E_CONFIG', 'projSize', 'LSTM');
       });
     }
@@ -586,7 +583,7 @@ describe('tensor() / zeros()', () => {
   // BUG (ts/tensor.ts, zeros): the Float32Array is allocated before the shape is validated,
   // so zeros([-1, 2]) throws a plain RangeError ("Invalid typed array length: -2") instead of
   // a WasmRnnError E_SHAPE.
-  it.fails('zeros() with a negative dimension throws E_SHAPE [known bug: RangeError]', () => {
+  it('zeros() with a negative dimension throws E_SHAPE', () => {
     expectError(() => zeros([-1, 2]), 'E_SHAPE', 'non-negative integers');
   });
 });

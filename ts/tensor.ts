@@ -16,9 +16,7 @@ export function tensor(data: Float32Array, shape: readonly number[]): Tensor {
   if (!(data instanceof Float32Array)) {
     throw new WasmRnnError('E_DTYPE', `tensor(): data must be a Float32Array, got ${describe(data)}`);
   }
-  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new WasmRnnError('E_SHAPE', `tensor(): shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
-  }
+  checkShape('tensor()', shape);
   const size = shape.reduce((a, b) => a * b, 1);
   if (size !== data.length) {
     throw new WasmRnnError('E_SHAPE', `tensor(): shape ${formatShape(shape)} holds ${size} elements but data has ${data.length}`);
@@ -28,7 +26,14 @@ export function tensor(data: Float32Array, shape: readonly number[]): Tensor {
 
 /** A tensor of zeros. */
 export function zeros(shape: readonly number[]): Tensor {
+  checkShape('zeros()', shape);
   return tensor(new Float32Array(shape.reduce((a, b) => a * b, 1)), shape);
+}
+
+function checkShape(where: string, shape: readonly number[]): void {
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new WasmRnnError('E_SHAPE', `${where}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+  }
 }
 
 /** A short description of a value's type for error messages. */

@@ -37,13 +37,13 @@ export class LSTM extends RecurrentLayer {
 
   /** Runs the whole sequence `x` ([T, B, inputSize], or [B, T, inputSize] with batchFirst). */
   forward(x: Tensor, options: LSTMForwardOptions = {}): LSTMForwardResult {
-    const result = this.runForward(x, options, options?.c0);
+    const result = this.runForward(x, options);
     return { ...result, cN: this.lastCellState(result.hN.shape[1]!) };
   }
 
   /** Backpropagates through the last training forward. */
   backward(grads: LSTMBackwardOptions = {}): LSTMGradients {
-    const { batch, ...g } = this.runBackward(grads, grads?.cN);
+    const { batch, ...g } = this.runBackward(grads);
     return { ...g, c0: this.lastCellGradient(batch) };
   }
 }

@@ -82,6 +82,8 @@ export abstract class RecurrentLayer {
   readonly batchFirst: boolean;
   readonly projSize: number;
   readonly seed: number;
+  /** LSTM: the layer has a cell state c (c0 / cN). */
+  protected readonly hasCellState: boolean;
   #net: WasmNet | undefined;
   readonly #params = new Map<string, ParamInfo>();
   #lastInputShape: number[] | undefined;
@@ -92,10 +94,10 @@ export abstract class RecurrentLayer {
     if (options === null || typeof options !== 'object') {
       throw new WasmRnnError('E_CONFIG', `${className}: options must be an object, got ${describe(options)}`);
     }
-    const int = (name: string, value: unknown, fallback: number | undefined, min: number): number => {
+    const int = (name: string, value: unknown, fallback: number | undefined, min: number, max = 2 ** 31 - 1): number => {
       const v = value ?? fallback;
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > 2 ** 31 - 1) {
-        throw new WasmRnnError('E_CONFIG', `${className}: ${name} must be an integer ≥ ${min}, got ${v === undefined ? 'undefined' : JSON.stringify(v)}`);
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+        throw new WasmRnnError('E_CONFIG', `${className}: ${name} must be an integer in ${min}..${max}, got ${v === undefined ? 'undefined' : JSON.stringify(v)}`);
       }
       return v;
     };
@@ -111,7 +113,11 @@ export abstract class RecurrentLayer {
     this.bias = bool('bias', options.bias, true);
     this.batchFirst = bool('batchFirst', options.batchFirst, false);
     this.projSize = int('projSize', projSize, 0, 0);
-    this.seed = options.seed === undefined ? nextDefaultSeed() : int('seed', options.seed, undefined, 0) >>> 0;
+    this.hasCellState = cell === 'lstm';
+    if (!this.hasCellState && (options as { projSize?: unknown }).projSize !== undefined && (options as { projSize?: unknown }).projSize !== 0) {
+      throw new WasmRnnError('E_CONFIG', `${className}: projSize is only supported by LSTM`);
+    }
+    this.seed = options.seed === undefined ? nextDefaultSeed() : int('seed', options.seed, undefined, 0, 2 ** 32 - 1);
     const api = bindings();
     try {
       this.#net = new api.RecurrentNet(cell, this.inputSize, this.hiddenSize, this.numLayers, this.bidirectional, this.bias, this.projSize, this.seed);
@@ -208,11 +214,15 @@ export abstract class RecurrentLayer {
   }
 
   /** Validates x and h0, runs the wasm forward, returns copies of output and hN. */
-  protected runForward(x: Tensor, options: ForwardOptions, c0: Tensor | undefined): ForwardResult {
+  protected runForward(x: Tensor, options: ForwardOptions & { c0?: Tensor }): ForwardResult {
     const cls = this.constructor.name;
     const net = this.net;
     if (options === null || typeof options !== 'object') {
       throw new WasmRnnError('E_ARGUMENT', `${cls}.forward: options must be an object, got ${describe(options)}`);
+    }
+    const c0 = options.c0;
+    if (c0 !== undefined && !this.hasCellState) {
+      throw new WasmRnnError('E_ARGUMENT', `${cls}.forward: c0 is only accepted by LSTM (${cls} has no cell state)`);
     }
     const [d0, d1] = checkTensor(x, `${cls}.forward: x (${this.batchFirst ? '[batch, seq, inputSize]' : '[seq, batch, inputSize]'})`, [null, null, this.inputSize]);
     const [seq, batch] = this.batchFirst ? [d1, d0] : [d0, d1];
@@ -241,11 +251,15 @@ export abstract class RecurrentLayer {
   }
 
   /** Validates the upstream gradients, runs BPTT, returns copies of all gradients. */
-  protected runBackward(options: BackwardOptions, dcN: Tensor | undefined): Gradients & { batch: number } {
+  protected runBackward(options: BackwardOptions & { cN?: Tensor }): Gradients & { batch: number } {
     const cls = this.constructor.name;
     const net = this.net;
     if (options === null || typeof options !== 'object') {
-      throw new WasmRnnError('E_ARGUMENT', `${cls}.backward: expected { output?, hN?${dcN === undefined ? '' : ', cN?'} }, got ${describe(options)}`);
+      throw new WasmRnnError('E_ARGUMENT', `${cls}.backward: expected { output?, hN?${this.hasCellState ? ', cN?' : ''} }, got ${describe(options)}`);
+    }
+    const dcN = options.cN;
+    if (dcN !== undefined && !this.hasCellState) {
+      throw new WasmRnnError('E_ARGUMENT', `${cls}.backward: a cN gradient is only accepted by LSTM (${cls} has no cell state)`);
     }
     const inputShape = this.#lastInputShape;
     if (inputShape === undefined || !net.ready_for_backward()) {

@@ -22,12 +22,12 @@ export class RNN extends RecurrentLayer {
 
   /** Runs the whole sequence `x` ([T, B, inputSize], or [B, T, inputSize] with batchFirst). */
   forward(x: Tensor, options: ForwardOptions = {}): ForwardResult {
-    return this.runForward(x, options, undefined);
+    return this.runForward(x, options);
   }
 
   /** Backpropagates through the last training forward. */
   backward(grads: BackwardOptions = {}): Gradients {
-    const { batch: _, ...g } = this.runBackward(grads, undefined);
+    const { batch: _, ...g } = this.runBackward(grads);
     return g;
   }
 }
