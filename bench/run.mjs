@@ -21,7 +21,7 @@ const HELP = `usage: node bench/run.mjs [options]          (or: npm run bench --
   --shapes S,M,L,XL          shapes (default: S,M,L; XL is opt-in)
   --modes infer,stream,train modes (default: all three)
   --peers LIST               implementations (default: all): ours (= ours-relaxed, ours-simd,
-                             ours-scalar), native, pytorch, ort (= ort-web, ort-node), tfjs
+                             ours-scalar), native, native-host, pytorch, ort (= ort-web, ort-node), tfjs
                              (= tfjs-wasm, tfjs-cpu), brain, naive-js, peak (roofline kernels,
                              = peak-relaxed, peak-simd, peak-scalar); or single ids
   --quick                    fewer rounds, shorter samples (about 1 minute for S and M)
@@ -149,10 +149,11 @@ async function main() {
       return dirname(opts.install ? ensureLibrary(repoRoot, { rebuild: opts.rebuild }) : join(repoRoot, 'dist', 'index.js'));
     });
   }
-  let native;
-  if (wanted.has('native')) {
-    log('bench: building the native example (cargo build --release --example native_bench)');
-    native = tryStep('building crates/kernels/examples/native_bench failed', ['native'], () => ensureNative(repoRoot));
+  const native = {};
+  for (const id of ['native', 'native-host']) {
+    if (!wanted.has(id)) continue;
+    log(`bench: building the native example for ${id} (cargo build --release --example native_bench)`);
+    native[id] = tryStep('building crates/kernels/examples/native_bench failed', [id], () => ensureNative(repoRoot, { host: id === 'native-host' }));
   }
   let torch;
   const needTorch = wanted.has('pytorch') || wanted.has('ort-web') || wanted.has('ort-node');
@@ -193,7 +194,7 @@ async function main() {
       inst.child = spawnImpl(inst.impl, inst.id, { ...ctxBase, runtime: inst.runtime });
       const hello = await inst.child.request({ cmd: 'hello' }, 180_000);
       inst.info = hello.info ?? Object.fromEntries(Object.entries(hello).filter(([k]) => k !== 'ok'));
-      if (inst.impl.id === 'native') inst.info = { ...inst.info, rustc: native.rustc, rustflags: native.rustflags || '(none: x86-64 baseline, SSE2)' };
+      if (inst.impl.kind === 'native') inst.info = { ...inst.info, rustc: native[inst.impl.id].rustc, rustflags: native[inst.impl.id].rustflags || '(none: x86-64 baseline, SSE2)' };
       log(`bench: started ${inst.id} ${JSON.stringify(inst.info)}`);
     } catch (e) {
       inst.error = e.message.split('\n').slice(0, 2).join(' ');
@@ -401,13 +402,12 @@ async function main() {
             let per = t1;
             let spent = t1;
             let calls = 0;
-            while (calls < 2 || spent < opts.warmupMs) {
+            while (spent < opts.warmupMs || (calls < 2 && per < opts.warmupMs / 3)) {
               const n = Math.max(1, Math.min(10_000, Math.floor(opts.sampleMs / Math.max(per, 1e-4))));
               const ms = (await p.inst.child.request({ cmd: 'time', mode, iters: n }, Math.max(120_000, n * per * 20))).ms;
               per = ms / n;
               spent += ms;
               calls++;
-              if (per > 2000 && calls >= 1) break; // big calls: one warm-up call is enough
             }
             p.iters = Math.max(1, Math.min(100_000, Math.round(opts.sampleMs / per)));
             p.expected = p.iters * per;

@@ -11,7 +11,8 @@ export const IMPLS = [
   { id: 'ours-relaxed', kind: 'ours', js: true, module: 'wasm-rnn.mjs', options: { variant: 'relaxed' }, relaxed: true, label: 'wasm-rnn relaxed-SIMD' },
   { id: 'ours-simd', kind: 'ours', js: true, module: 'wasm-rnn.mjs', options: { variant: 'simd' }, label: 'wasm-rnn SIMD' },
   { id: 'ours-scalar', kind: 'ours', js: true, module: 'wasm-rnn.mjs', options: { variant: 'scalar' }, label: 'wasm-rnn scalar' },
-  { id: 'native', kind: 'native', js: false, label: 'same Rust kernels, native x86-64' },
+  { id: 'native', kind: 'native', js: false, label: 'same Rust kernels, native, x86-64 baseline (SSE2)' },
+  { id: 'native-host', kind: 'native', js: false, label: 'same Rust kernels, native, -C target-cpu=native' },
   { id: 'pytorch', kind: 'peer', js: false, label: 'PyTorch CPU, 1 thread' },
   { id: 'ort-web', kind: 'peer', js: true, module: 'ort-web.mjs', needsOnnx: true, label: 'onnxruntime-web wasm, 1 thread' },
   { id: 'ort-node', kind: 'peer', js: true, native: true, module: 'ort-node.mjs', needsOnnx: true, label: 'onnxruntime-node CPU, 1 thread' },
@@ -27,6 +28,7 @@ export const IMPLS = [
 /** Names accepted by --peers, each standing for one or more ids. */
 export const PEER_ALIASES = {
   ours: ['ours-relaxed', 'ours-simd', 'ours-scalar'],
+  natives: ['native', 'native-host'],
   tfjs: ['tfjs-wasm', 'tfjs-cpu'],
   ort: ['ort-web', 'ort-node'],
   naive: ['naive-js'],
@@ -55,10 +57,10 @@ export function expandPeers(list) {
  */
 export function spawnImpl(impl, instanceId, ctx) {
   const logPath = join(ctx.workDir, 'logs', `${instanceId}.log`);
-  if (impl.id === 'native') {
+  if (impl.kind === 'native') {
     return new Child({
       name: instanceId,
-      command: ctx.native.bin,
+      command: ctx.native[impl.id].bin,
       args: ['--serve'],
       env: process.env,
       logPath,

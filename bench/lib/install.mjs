@@ -76,13 +76,18 @@ function findCargo() {
   return { cargo: 'cargo', env: {} };
 }
 
-/** target/bench-native/release/examples/native_bench (its own target dir: no clash with other builds). */
-export function ensureNative(repoRoot) {
+/**
+ * target/bench-native{,-host}/release/examples/native_bench (own target dirs: no clash with other
+ * builds). `host`: built with -C target-cpu=native (AVX2/AVX-512 autovectorization) instead of
+ * the x86-64 baseline (SSE2, the same 128-bit width as wasm SIMD).
+ */
+export function ensureNative(repoRoot, { host = false } = {}) {
   const { cargo, env } = findCargo();
-  const targetDir = join(repoRoot, 'target', 'bench-native');
+  const targetDir = join(repoRoot, 'target', host ? 'bench-native-host' : 'bench-native');
+  const rustflags = host ? '-C target-cpu=native' : '';
   run(cargo, ['build', '--release', '--quiet', '-p', 'wasm-rnn-kernels', '--example', 'native_bench', '--target-dir', targetDir], {
     cwd: repoRoot,
-    env: { ...process.env, ...env, RUSTFLAGS: process.env.BENCH_NATIVE_RUSTFLAGS ?? '' },
+    env: { ...process.env, ...env, RUSTFLAGS: rustflags },
   });
   const bin = join(targetDir, 'release', 'examples', 'native_bench');
   let rustc;
@@ -91,7 +96,7 @@ export function ensureNative(repoRoot) {
   } catch {
     rustc = undefined;
   }
-  return { bin, rustc, rustflags: process.env.BENCH_NATIVE_RUSTFLAGS ?? '' };
+  return { bin, rustc, rustflags };
 }
 
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;

@@ -60,13 +60,15 @@ export function renderMarkdown(r) {
   // ---- summary ----
   L.push('## Summary: median milliseconds per call', '');
   L.push('One call = infer: forward over the whole sequence; stream: one time step [1, B, I] with the state carried; train: forward + BPTT + all gradients. † = cost reference (a different function, not checked). Ratios: see the per-group tables.', '');
-  L.push(`| cell | shape | mode | ${timedIds.join(' | ')} | ours best | wasm tax (best / native) |`);
-  L.push(`| --- | --- | --- | ${timedIds.map(() => '---:').join(' | ')} | --- | ---: |`);
+  L.push(`| cell | shape | mode | ${timedIds.join(' | ')} | ours best | wasm tax: best / native | best / native-host |`);
+  L.push(`| --- | --- | --- | ${timedIds.map(() => '---:').join(' | ')} | --- | ---: | ---: |`);
   for (const g of r.groups) {
     const best = g.oursBest ? g.entries[g.oursBest] : null;
-    const nat = Object.entries(g.entries).find(([id, e]) => r.implementations[id]?.kind === 'native' && e.ms)?.[1];
-    const tax = best && nat ? fmtX(best.ms.median / nat.ms.median) : '';
-    L.push(`| ${g.cell} | ${g.shape} | ${g.mode} | ${timedIds.map((id) => cell(g.entries[id])).join(' | ')} | ${g.oursBest ?? ''} | ${tax} |`);
+    const tax = (nid) => {
+      const nat = g.entries[nid];
+      return best && nat?.ms ? fmtX(best.ms.median / nat.ms.median) : '';
+    };
+    L.push(`| ${g.cell} | ${g.shape} | ${g.mode} | ${timedIds.map((id) => cell(g.entries[id])).join(' | ')} | ${g.oursBest ?? ''} | ${tax('native')} | ${tax('native-host')} |`);
   }
   L.push('');
 
