@@ -1,4 +1,8 @@
 //! The register tile: an R×NR block of C accumulated in `R·NR/4` vector registers.
+//!
+//! The inner loop uses raw pointers: its bounds are asserted once per call, because per-load
+//! bounds checks and index arithmetic would compete with the multiply-adds for the same
+//! execution ports. The loop is unrolled by two so loads use constant offsets from one pointer.
 
 use wasm_rnn_simd::F32x4;
 
@@ -9,30 +13,61 @@ pub const NR: usize = 8;
 
 /// Computes one tile with `rows` ≤ MR rows, dispatching to a kernel specialised for that count
 /// (a batch-1 recurrence is a 1-row GEMV and must not pay for four).
+/// `a`: the packed A tile, [kc][rows]; `b`: the packed B panel slice, [kc][NR];
+/// `c`: the tile's first element, rows `ldc` apart; only the first `n_eff` columns are written.
+///
+/// Tiles of few rows split k over several accumulator sets (summed at the end): each
+/// accumulator is a dependency chain of multiply-adds, and about eight independent chains are
+/// needed to cover the latency of two multiply-adds issued per cycle.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 pub fn tile(rows: usize, kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, n_eff: usize, accumulate: bool) {
     match rows {
-        4 => kernel::<4>(kc, a, b, c, ldc, n_eff, accumulate),
-        3 => kernel::<3>(kc, a, b, c, ldc, n_eff, accumulate),
-        2 => kernel::<2>(kc, a, b, c, ldc, n_eff, accumulate),
-        _ => kernel::<1>(kc, a, b, c, ldc, n_eff, accumulate),
+        4 => kernel::<4, 1>(kc, a, b, c, ldc, n_eff, accumulate),
+        3 => kernel::<3, 1>(kc, a, b, c, ldc, n_eff, accumulate),
+        2 => kernel::<2, 2>(kc, a, b, c, ldc, n_eff, accumulate),
+        _ => kernel::<1, 4>(kc, a, b, c, ldc, n_eff, accumulate),
     }
 }
 
-#[inline(always)]
-fn kernel<const R: usize>(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, n_eff: usize, accumulate: bool) {
-    let mut acc = [[F32x4::zero(); 2]; R];
-    for (a_k, b_k) in a.chunks_exact(R).zip(b.chunks_exact(NR)).take(kc) {
-        let b0 = F32x4::load(&b_k[0..4]);
-        let b1 = F32x4::load(&b_k[4..8]);
-        for r in 0..R {
-            let a_r = F32x4::splat(a_k[r]);
-            acc[r][0] = a_r.mul_add(b0, acc[r][0]);
-            acc[r][1] = a_r.mul_add(b1, acc[r][1]);
+/// R rows, k split S ways.
+// Not inlined: a small function of its own keeps the engine's register allocation of the
+// accumulators simple.
+#[inline(never)]
+fn kernel<const R: usize, const S: usize>(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, n_eff: usize, accumulate: bool) {
+    assert!(a.len() >= kc * R && b.len() >= kc * NR && n_eff <= NR && c.len() >= (R - 1) * ldc + n_eff);
+    let mut acc = [[[F32x4::zero(); 2]; R]; S];
+    // SAFETY: the assert bounds every read: k < kc, so a[k·R + r] < kc·R and b[k·NR + 7] < kc·NR.
+    unsafe {
+        #[inline(always)]
+        unsafe fn step<const R: usize>(ap: *const f32, bp: *const f32, acc: &mut [[F32x4; 2]; R]) {
+            let b0 = F32x4::load_ptr(bp);
+            let b1 = F32x4::load_ptr(bp.add(4));
+            for (r, acc_r) in acc.iter_mut().enumerate() {
+                let a_r = F32x4::splat_ptr(ap.add(r));
+                acc_r[0] = a_r.mul_add(b0, acc_r[0]);
+                acc_r[1] = a_r.mul_add(b1, acc_r[1]);
+            }
+        }
+        let (mut ap, mut bp) = (a.as_ptr(), b.as_ptr());
+        for _ in 0..kc / S {
+            for (j, acc_j) in acc.iter_mut().enumerate() {
+                step::<R>(ap.add(j * R), bp.add(j * NR), acc_j);
+            }
+            ap = ap.add(S * R);
+            bp = bp.add(S * NR);
+        }
+        for j in 0..kc % S {
+            step::<R>(ap.add(j * R), bp.add(j * NR), &mut acc[j]);
         }
     }
-    for (r, acc_r) in acc.iter().enumerate() {
+    for j in 1..S {
+        for r in 0..R {
+            acc[0][r][0] = acc[0][r][0].add(acc[j][r][0]);
+            acc[0][r][1] = acc[0][r][1].add(acc[j][r][1]);
+        }
+    }
+    for (r, acc_r) in acc[0].iter().enumerate() {
         let row = &mut c[r * ldc..];
         if n_eff == NR {
             let row = &mut row[..NR];

@@ -109,7 +109,13 @@ pub fn gemm(c: MatMut, a: MatRef, b: Rhs, accumulate: bool, scratch: &mut GemmSc
         let acc = accumulate || k0 > 0;
         for m0 in (0..m).step_by(MC) {
             let mc = MC.min(m - m0);
-            pack::pack_a_block(a_buf, a, m0, mc, k0, kc);
+            // A single contiguous row is already in the packed [k][1] layout (batch-1 steps).
+            let a_block: &[f32] = if mc == 1 && a.col_stride == 1 {
+                &a.data[m0 * a.row_stride + k0..][..kc]
+            } else {
+                pack::pack_a_block(a_buf, a, m0, mc, k0, kc);
+                a_buf
+            };
             for panel in 0..packed.panels() {
                 let n0 = panel * NR;
                 let n_eff = NR.min(n - n0);
@@ -117,7 +123,7 @@ pub fn gemm(c: MatMut, a: MatRef, b: Rhs, accumulate: bool, scratch: &mut GemmSc
                 let mut a_off = 0;
                 for r0 in (0..mc).step_by(MR) {
                     let rows = MR.min(mc - r0);
-                    let a_tile = &a_buf[a_off..a_off + rows * kc];
+                    let a_tile = &a_block[a_off..a_off + rows * kc];
                     a_off += rows * kc;
                     let c_off = (m0 + r0) * ldc + n0;
                     tile(rows, kc, a_tile, b_slice, &mut c.data[c_off..], ldc, n_eff, acc);
