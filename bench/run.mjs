@@ -18,7 +18,8 @@ const repoRoot = resolve(benchDir, '..');
 const HELP = `usage: node bench/run.mjs [options]          (or: npm run bench -- [options])
 
   --cells lstm,gru,rnn       cells (default: all three)
-  --shapes S,M,L,XL          shapes (default: S,M,L; XL is opt-in)
+  --shapes S,M,L,XL          shapes (default: S,M,L; XL is opt-in); SHAPE:cell[+cell] limits a
+                             shape to some cells, e.g. --shapes S,M,L,XL:lstm
   --modes infer,stream,train modes (default: all three)
   --peers LIST               implementations (default: all): ours (= ours-relaxed, ours-simd,
                              ours-scalar), native, native-host, pytorch, ort (= ort-web, ort-node), tfjs
@@ -77,7 +78,16 @@ function parseArgs(argv) {
         process.exit(0);
       // falls through
       case '--cells': o.cells = list(val()).map((s) => s.toLowerCase()); break;
-      case '--shapes': o.shapes = list(val()).map((s) => s.toUpperCase()); break;
+      case '--shapes': {
+        // "XL:lstm" (or "XL:lstm+gru") restricts a shape to some cells.
+        o.shapeCells = {};
+        o.shapes = list(val()).map((spec) => {
+          const [name, cells] = spec.split(':');
+          if (cells) o.shapeCells[name.toUpperCase()] = cells.toLowerCase().split('+');
+          return name.toUpperCase();
+        });
+        break;
+      }
       case '--modes': o.modes = list(val()); break;
       case '--peers': o.peers = list(val()); break;
       case '--quick': o.quick = true; break;
@@ -210,7 +220,7 @@ async function main() {
   const results = {
     schema: 1,
     command: `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim(),
-    options: { cells: opts.cells, shapes: opts.shapes, modes: opts.modes, peers: opts.peerIds, quick: opts.quick, rounds: opts.rounds, maxRounds: opts.maxRounds, budgetS: opts.budget, sampleMs: opts.sampleMs, warmupMs: opts.warmupMs, maxRepS: opts.maxRepS, tol: opts.tol, node: runtimes.map((r) => r.name), workers: opts.workers },
+    options: { cells: opts.cells, shapes: opts.shapes, shapeCells: opts.shapeCells, modes: opts.modes, peers: opts.peerIds, quick: opts.quick, rounds: opts.rounds, maxRounds: opts.maxRounds, budgetS: opts.budget, sampleMs: opts.sampleMs, warmupMs: opts.warmupMs, maxRepS: opts.maxRepS, tol: opts.tol, node: runtimes.map((r) => r.name), workers: opts.workers },
     machine,
     loadavg: { before: loadBefore },
     implementations: Object.fromEntries(instances.map((i) => [i.id, { label: i.impl.label, kind: i.impl.kind, timed: i.timed, runtime: i.runtime ? { node: i.runtime.major, execPath: i.runtime.execPath } : undefined, info: i.info, unavailable: i.error }])),
@@ -228,6 +238,7 @@ async function main() {
 
   for (const cell of opts.cells) {
     for (const shapeName of shapeOrder) {
+      if (opts.shapeCells?.[shapeName] && !opts.shapeCells[shapeName].includes(cell)) continue;
       const shape = SHAPES[shapeName];
       const kase = makeCase(cell, shapeName);
       const casePath = join(workDir, 'cases', `${cell}-${shapeName}.bin`);

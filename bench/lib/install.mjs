@@ -63,7 +63,14 @@ export function ensureLibrary(repoRoot, { rebuild }) {
     return entry;
   }
   if (!existsSync(join(repoRoot, 'node_modules', '.bin', 'tsup'))) {
-    run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: repoRoot, env: npmEnv() });
+    try {
+      run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: repoRoot, env: npmEnv() });
+    } catch (e) {
+      // e.g. a lockfile npm ci considers out of sync with package.json: install from
+      // package.json's (pinned) versions without touching the lockfile.
+      process.stderr.write(`bench: warning: ${e.message}; falling back to npm install --no-package-lock\n`);
+      run('npm', ['install', '--no-package-lock', '--no-audit', '--no-fund'], { cwd: repoRoot, env: npmEnv() });
+    }
   }
   run('npm', ['run', 'build'], { cwd: repoRoot, env: npmEnv() });
   if (!existsSync(entry)) throw new Error(`npm run build did not produce ${entry}`);
