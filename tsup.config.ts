@@ -22,7 +22,8 @@ const distWasmUrls = {
 };
 
 export default defineConfig({
-  entry: { index: 'ts/index.ts' },
+  // worker.js: the entry of WorkerPool's workers (resolved next to the bundle at run time).
+  entry: { index: 'ts/index.ts', worker: 'ts/parallel/worker.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   target: 'es2022',

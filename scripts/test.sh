@@ -12,6 +12,10 @@ mkdir -p target
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
+# The WorkerPool tests run the bundle (dist/worker.js) in worker threads: build it first.
+echo "== npm run build (dist/ for the worker-pool tests) =="
+npm run build --silent >/dev/null || { echo "test: npm run build failed" >&2; exit 1; }
+
 echo "== vitest run (projects: relaxed, simd, scalar) =="
 vitest_status=0
 node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.json="$tmp/vitest.json" "$@" \

@@ -24,3 +24,6 @@ export type { GRUOptions } from './layers/gru';
 export { RecurrentLayer } from './layers/recurrent';
 export type { RecurrentOptions, ForwardOptions, ForwardResult, BackwardOptions, Gradients, LoadStateDictOptions } from './layers/recurrent';
 export { manualSeed } from './layers/seed';
+export { WorkerPool } from './parallel/pool';
+export type { WorkerPoolOptions } from './parallel/pool';
+export type { ParallelLayer, ParallelLayerOptions, ParallelForwardResult, ParallelGradients } from './parallel/parallel-layer';

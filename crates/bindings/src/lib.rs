@@ -117,3 +117,13 @@ impl RecurrentNet {
         self.net.d_c0().to_vec()
     }
 }
+
+/// dst += src (e.g. gradients of worker replicas). Both must have the same length.
+#[wasm_bindgen]
+pub fn add_assign(dst: &mut [f32], src: &[f32]) -> Result<(), JsError> {
+    if dst.len() != src.len() {
+        return Err(js_error(Error::Shape { what: "add_assign".into(), expected: format!("{} elements", dst.len()), actual: format!("{} elements", src.len()) }));
+    }
+    wasm_rnn_kernels::vector::add_assign(dst, src);
+    Ok(())
+}

@@ -14,3 +14,4 @@ pub use network::config::{CellKind, Config};
 pub use network::Network;
 pub use cells::elman::Nonlinearity;
 pub use wasm_rnn_simd::LANE_IMPL;
+pub mod vector;

@@ -34,6 +34,18 @@ impl F32x4 {
     pub fn store(self, s: &mut [f32]) {
         s[..4].copy_from_slice(&self.0);
     }
+    /// # Safety
+    /// `p..p+4` must be readable.
+    #[inline(always)]
+    pub unsafe fn load_ptr(p: *const f32) -> Self {
+        Self([*p, *p.add(1), *p.add(2), *p.add(3)])
+    }
+    /// # Safety
+    /// `p` must be readable.
+    #[inline(always)]
+    pub unsafe fn splat_ptr(p: *const f32) -> Self {
+        Self([*p; 4])
+    }
     #[inline(always)]
     pub fn add(self, o: Self) -> Self {
         Self(zip(self.0, o.0, |a, b| a + b))

@@ -24,16 +24,29 @@ impl F32x4 {
     /// Loads lanes from `s[0..4]`; panics (in debug) if `s` is shorter.
     #[inline(always)]
     pub fn load(s: &[f32]) -> Self {
-        debug_assert!(s.len() >= 4);
-        // SAFETY: the slice holds at least four f32s (checked by callers' loop bounds);
-        // v128_load has no alignment requirement.
+        assert!(s.len() >= 4);
+        // SAFETY: the slice holds at least four f32s; v128_load has no alignment requirement.
         Self(unsafe { v128_load(s.as_ptr() as *const v128) })
     }
     #[inline(always)]
     pub fn store(self, s: &mut [f32]) {
-        debug_assert!(s.len() >= 4);
+        assert!(s.len() >= 4);
         // SAFETY: as in `load`.
         unsafe { v128_store(s.as_mut_ptr() as *mut v128, self.0) }
+    }
+    /// Loads four lanes from `p`.
+    /// # Safety
+    /// `p..p+4` must be readable.
+    #[inline(always)]
+    pub unsafe fn load_ptr(p: *const f32) -> Self {
+        Self(v128_load(p as *const v128))
+    }
+    /// Broadcasts `*p` to all lanes (one `v128.load32_splat`).
+    /// # Safety
+    /// `p` must be readable.
+    #[inline(always)]
+    pub unsafe fn splat_ptr(p: *const f32) -> Self {
+        Self(v128_load32_splat(p as *const u32))
     }
     #[inline(always)]
     pub fn add(self, o: Self) -> Self {

@@ -37,6 +37,11 @@ export class RecurrentNet {
 }
 
 /**
+ * dst += src (e.g. gradients of worker replicas). Both must have the same length.
+ */
+export function add_assign(dst: Float32Array, src: Float32Array | number[]): void;
+
+/**
  * Which lane implementation this binary was built with: "wasm32-relaxed-simd", "wasm32-simd128" or "scalar".
  */
 export function lane_impl(): string;
@@ -51,6 +56,7 @@ export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembl
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
     readonly __wbg_recurrentnet_free: (a: number, b: number) => void;
+    readonly add_assign: (a: number, b: number, c: any, d: number, e: number) => [number, number];
     readonly lane_impl: () => [number, number];
     readonly memory_bytes: () => number;
     readonly recurrentnet_backward: (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => [number, number];
@@ -71,8 +77,8 @@ export interface InitOutput {
     readonly recurrentnet_ready_for_backward: (a: number) => number;
     readonly recurrentnet_set_param: (a: number, b: number, c: number, d: number) => [number, number];
     readonly __wbindgen_externrefs: WebAssembly.Table;
-    readonly __wbindgen_free: (a: number, b: number, c: number) => void;
     readonly __wbindgen_malloc: (a: number, b: number) => number;
+    readonly __wbindgen_free: (a: number, b: number, c: number) => void;
     readonly __externref_table_dealloc: (a: number) => void;
     readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
     readonly __wbindgen_start: () => void;
