@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GRU, LSTM, RNN, type Tensor, tensor } from '../ts/index';
+import { GRU, LSTM, RNN, type ParallelLayerOptions, type Tensor, type WorkerPool, tensor } from '../ts/index';
 import type { Variant } from '../ts/backend/init';
 import { Rng } from './helpers/random';
 
@@ -13,7 +13,7 @@ const distEntry = new URL('../dist/index.js', import.meta.url);
 type Dist = typeof import('../ts/index');
 
 let dist: Dist;
-let pool: InstanceType<Dist['WorkerPool']>;
+let pool: WorkerPool;
 
 beforeAll(async () => {
   if (!existsSync(distEntry)) throw new Error('dist/ is missing: run `npm run build` before the pool tests');
@@ -37,13 +37,13 @@ function expectClose(actual: Tensor, expected: Tensor, what: string): void {
   expect(worst, `${what}: max abs difference`).toBeLessThan(1e-5);
 }
 
-const cases = [
+const cases: Array<{ cell: 'lstm' | 'gru' | 'rnn'; options: ParallelLayerOptions; batch: number }> = [
   { cell: 'lstm', options: { inputSize: 3, hiddenSize: 5, numLayers: 2, bidirectional: true, seed: 3 }, batch: 5 },
   { cell: 'lstm', options: { inputSize: 4, hiddenSize: 6, projSize: 3, batchFirst: true, seed: 4 }, batch: 3 },
   { cell: 'gru', options: { inputSize: 2, hiddenSize: 7, numLayers: 3, seed: 5 }, batch: 4 },
   { cell: 'rnn', options: { inputSize: 5, hiddenSize: 4, nonlinearity: 'relu', bidirectional: true, seed: 6 }, batch: 2 },
   { cell: 'lstm', options: { inputSize: 2, hiddenSize: 3, seed: 7 }, batch: 1 }, // fewer rows than workers
-] as const;
+];
 
 describe('WorkerPool', () => {
   for (const [n, { cell, options, batch }] of cases.entries()) {
@@ -54,8 +54,8 @@ describe('WorkerPool', () => {
       const T = 6;
       const x = random(options.batchFirst ? [batch, T, options.inputSize] : [T, batch, options.inputSize], rng);
       const d = options.bidirectional ? 2 : 1;
-      const o = 'projSize' in options ? options.projSize : options.hiddenSize;
-      const states = ('numLayers' in options ? options.numLayers : 1) * d;
+      const o = options.projSize || options.hiddenSize;
+      const states = (options.numLayers ?? 1) * d;
       const h0 = random([states, batch, o], rng);
       const c0 = cell === 'lstm' ? random([states, batch, options.hiddenSize], rng) : undefined;
       const want = (single as LSTM).forward(x, { h0, c0, training: true });
