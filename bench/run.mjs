@@ -45,6 +45,7 @@ const HELP = `usage: node bench/run.mjs [options]          (or: npm run bench --
   --out PATH                 output stem (default bench/results/latest -> latest.json, latest.md)
   --rebuild                  run \`npm run build\` first even if dist/ exists
   --no-install               never install anything (missing peers are reported unavailable)
+  --report FILE.json         only re-render FILE.md from an earlier run's FILE.json
   --help`;
 
 function parseArgs(argv) {
@@ -103,6 +104,7 @@ function parseArgs(argv) {
       case '--out': o.out = resolve(val()).replace(/\.(json|md)$/, ''); break;
       case '--rebuild': o.rebuild = true; break;
       case '--no-install': o.install = false; break;
+      case '--report': o.report = resolve(val()); break;
       default: throw new Error(`unknown option ${a} (see --help)`);
     }
   }
@@ -124,6 +126,14 @@ const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms >
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.report) {
+    const { readFileSync } = await import('node:fs');
+    const { renderMarkdown } = await import('./lib/report.mjs');
+    const md = opts.report.replace(/\.json$/, '.md');
+    writeFileSync(md, renderMarkdown(JSON.parse(readFileSync(opts.report, 'utf8'))));
+    log(`bench: wrote ${md}`);
+    return;
+  }
   const started = Date.now();
   const workDir = join(benchDir, '.work');
   mkdirSync(join(workDir, 'cases'), { recursive: true });
