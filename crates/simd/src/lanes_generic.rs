@@ -110,6 +110,10 @@ impl F32x4 {
         (Self(n), Self(p))
     }
     #[inline(always)]
+    pub fn broadcast_lane<const L: usize>(self) -> Self {
+        Self([self.0[L]; 4])
+    }
+    #[inline(always)]
     pub fn reduce_sum(self) -> f32 {
         self.0[0] + self.0[1] + self.0[2] + self.0[3]
     }

@@ -117,6 +117,16 @@ impl F32x4 {
         let bits = i32x4_shl(i32x4_add(ni, i32x4_splat(127)), 23);
         (Self(n), Self(bits))
     }
+    /// Lane `L` broadcast to all lanes (one shuffle).
+    #[inline(always)]
+    pub fn broadcast_lane<const L: usize>(self) -> Self {
+        Self(match L {
+            0 => i32x4_shuffle::<0, 0, 0, 0>(self.0, self.0),
+            1 => i32x4_shuffle::<1, 1, 1, 1>(self.0, self.0),
+            2 => i32x4_shuffle::<2, 2, 2, 2>(self.0, self.0),
+            _ => i32x4_shuffle::<3, 3, 3, 3>(self.0, self.0),
+        })
+    }
     #[inline(always)]
     pub fn reduce_sum(self) -> f32 {
         f32x4_extract_lane::<0>(self.0)

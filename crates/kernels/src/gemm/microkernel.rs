@@ -23,11 +23,43 @@ pub const NR: usize = 8;
 #[allow(clippy::too_many_arguments)]
 pub fn tile(rows: usize, kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, n_eff: usize, accumulate: bool) {
     match rows {
-        4 => kernel::<4, 1>(kc, a, b, c, ldc, n_eff, accumulate),
+        4 => kernel_full(kc, a, b, c, ldc, n_eff, accumulate),
         3 => kernel::<3, 1>(kc, a, b, c, ldc, n_eff, accumulate),
         2 => kernel::<2, 2>(kc, a, b, c, ldc, n_eff, accumulate),
         _ => kernel::<1, 2>(kc, a, b, c, ldc, n_eff, accumulate),
     }
+}
+
+/// A full MR×NR tile: the four A values of each k are one vector load, broadcast lane by lane
+/// with shuffles, which keeps the loop at 3 loads per 8 multiply-adds.
+#[inline(never)]
+fn kernel_full(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, n_eff: usize, accumulate: bool) {
+    assert!(a.len() >= kc * MR && b.len() >= kc * NR && n_eff <= NR && c.len() >= (MR - 1) * ldc + n_eff);
+    let mut acc = [[F32x4::zero(); 2]; MR];
+    // SAFETY: the assert bounds every read: k < kc, so a[k·4 + 3] < kc·4 and b[k·NR + 7] < kc·NR.
+    unsafe {
+        let (mut ap, mut bp) = (a.as_ptr(), b.as_ptr());
+        for _ in 0..kc {
+            let av = F32x4::load_ptr(ap);
+            let b0 = F32x4::load_ptr(bp);
+            let b1 = F32x4::load_ptr(bp.add(4));
+            let a0 = av.broadcast_lane::<0>();
+            acc[0][0] = a0.mul_add(b0, acc[0][0]);
+            acc[0][1] = a0.mul_add(b1, acc[0][1]);
+            let a1 = av.broadcast_lane::<1>();
+            acc[1][0] = a1.mul_add(b0, acc[1][0]);
+            acc[1][1] = a1.mul_add(b1, acc[1][1]);
+            let a2 = av.broadcast_lane::<2>();
+            acc[2][0] = a2.mul_add(b0, acc[2][0]);
+            acc[2][1] = a2.mul_add(b1, acc[2][1]);
+            let a3 = av.broadcast_lane::<3>();
+            acc[3][0] = a3.mul_add(b0, acc[3][0]);
+            acc[3][1] = a3.mul_add(b1, acc[3][1]);
+            ap = ap.add(MR);
+            bp = bp.add(NR);
+        }
+    }
+    store_tile(&acc, c, ldc, n_eff, accumulate);
 }
 
 /// R rows, k split S ways.
@@ -67,7 +99,13 @@ fn kernel<const R: usize, const S: usize>(kc: usize, a: &[f32], b: &[f32], c: &m
             acc[0][r][1] = acc[0][r][1].add(acc[j][r][1]);
         }
     }
-    for (r, acc_r) in acc[0].iter().enumerate() {
+    store_tile(&acc[0], c, ldc, n_eff, accumulate);
+}
+
+/// C tile (+)= the accumulators; only the first `n_eff` columns are written.
+#[inline(always)]
+fn store_tile<const R: usize>(acc: &[[F32x4; 2]; R], c: &mut [f32], ldc: usize, n_eff: usize, accumulate: bool) {
+    for (r, acc_r) in acc.iter().enumerate() {
         let row = &mut c[r * ldc..];
         if n_eff == NR {
             let row = &mut row[..NR];
