@@ -7,11 +7,14 @@
 
 use crate::F32x4;
 
-/// Max relative error of [`exp`] for inputs in [-87, 88] (measured 1.2e-7; bound with margin).
+// Bounds with margin over the measured maxima (printed by the tests with --nocapture).
+/// Max relative error of [`exp`] for inputs in [-87, 88] (measured 7.8e-8).
 pub const MAX_EXP_REL_ERROR: f64 = 3e-7;
-/// Max relative error of [`sigmoid`] wherever the result is a normal float (x ≥ -87).
+/// Max relative error of [`sigmoid`] wherever the result is a normal float (x ≥ -87; measured 1.9e-7).
 pub const MAX_SIGMOID_REL_ERROR: f64 = 5e-7;
-/// Max relative error of [`tanh`] over all finite inputs (results below 1e-30 compared absolutely).
+/// Max relative error of [`tanh`] over all finite inputs (measured 1.4e-7; results below 1e-30
+/// compared absolutely). A rational approximation without exp (Eigen's) measured 4.1e-7 and
+/// doubled the worst gradient error against PyTorch for ~5% speed, so accuracy won.
 pub const MAX_TANH_REL_ERROR: f64 = 5e-7;
 
 const EXP_HI: f32 = 88.376_26;
@@ -118,6 +121,12 @@ mod tests {
     }
 
     fn max_rel_error(xs: &[f32], f: fn(f32) -> f32, reference: fn(f64) -> f64, floor: f64) -> (f64, f32) {
+        let worst = max_rel_error_inner(xs, f, reference, floor);
+        println!("max relative error {:e} at x = {}", worst.0, worst.1);
+        worst
+    }
+
+    fn max_rel_error_inner(xs: &[f32], f: fn(f32) -> f32, reference: fn(f64) -> f64, floor: f64) -> (f64, f32) {
         let mut worst = (0.0, 0.0f32);
         for &x in xs {
             let got = f(x) as f64;
