@@ -20,6 +20,7 @@ echo "== vitest run (projects: relaxed, simd, scalar) =="
 vitest_status=0
 node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.json="$tmp/vitest.json" "$@" \
   || vitest_status=$?
+bash scripts/test-runtimes.sh --tally "$tmp/vitest.json" "$@" || vitest_status=1  # Node 22/24, Deno, Bun, workerd, Chromium (adds to the tally)
 
 # The same pinned Debian toolchain that builds the wasm (scripts/build-wasm.sh), when present;
 # otherwise whatever cargo is on PATH. Own target dir: a plain `cargo test` with rustup's
