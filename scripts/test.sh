@@ -24,11 +24,12 @@ bash scripts/test-runtimes.sh --tally "$tmp/vitest.json" "$@" || vitest_status=1
 
 # The same pinned Debian toolchain that builds the wasm (scripts/build-wasm.sh), when present;
 # otherwise whatever cargo is on PATH. Own target dir: a plain `cargo test` with rustup's
-# toolchain uses target/, and two compilers sharing one dir overwrite each other's artifacts
-# (E0514 "compiled by an incompatible version of rustc").
-if [[ -x /usr/bin/cargo && -x /usr/bin/rustc ]]; then
+# toolchain uses target/, and two compilers sharing one dir trip over each other's artifacts.
+# RUSTDOC too: doctests are compiled by rustdoc, and rustup's one on PATH rejects crates built
+# by another rustc (E0514).
+if [[ -x /usr/bin/cargo && -x /usr/bin/rustc && -x /usr/bin/rustdoc ]]; then
   CARGO=/usr/bin/cargo
-  export RUSTC=/usr/bin/rustc
+  export RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc
 else
   CARGO=cargo
 fi

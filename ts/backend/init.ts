@@ -159,7 +159,14 @@ async function load(
     );
   }
 
-  const module = await compile(source ?? defaultWasmUrl(variant));
+  let located: WasmSource;
+  try {
+    located = source ?? defaultWasmUrl(variant);
+  } catch (error) {
+    // e.g. workerd, where import.meta.url is undefined and wasm must come precompiled anyway.
+    throw loadError(`locating the "${variant}" wasm binary failed (pass it with init({ variant, wasm }))`, error);
+  }
+  const module = await compile(located);
   const glue = GLUES[variant];
   try {
     // The async init instantiates with WebAssembly.instantiate, which browsers allow on the

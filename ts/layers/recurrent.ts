@@ -63,7 +63,10 @@ export interface LoadStateDictOptions {
 }
 
 /** Frees the wasm side of layers that were garbage-collected without dispose() (a backstop only). */
-const finalizer = new FinalizationRegistry<WasmNet>((net) => net.free());
+const finalizer: Pick<FinalizationRegistry<WasmNet>, 'register' | 'unregister'> =
+  typeof FinalizationRegistry === 'undefined'
+    ? { register: () => undefined, unregister: () => false } // e.g. workerd before 2025-05-05
+    : new FinalizationRegistry<WasmNet>((net) => net.free());
 
 interface ParamInfo {
   index: number;

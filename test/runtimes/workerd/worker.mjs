@@ -11,7 +11,7 @@ const MODES = ['default', 'relaxed', 'simd', 'scalar'];
 // init() without `wasm` currently rejects with a plain TypeError ("Invalid URL string", from
 // new URL(<relative>, import.meta.url) with import.meta.url undefined), not a WasmRnnError:
 // set to true once the loader wraps that error, to hold it to the typed-error contract.
-const STRICT_INIT_ERROR = false;
+const STRICT_INIT_ERROR = true;
 let report; // init() is once per isolate: run once, then answer the same report
 
 async function readCase(name) {
