@@ -83,8 +83,10 @@ fi
 # --target wasm32-unknown-unknown`): bulk-memory, multivalue, mutable-globals,
 # nontrapping-fptoint, reference-types, sign-ext. LLVM also implies bulk-memory-opt and
 # call-indirect-overlong from those. wasm-opt gets exactly this set (starting from MVP) plus the
-# variant's SIMD features, so it fails validation if a variant uses an instruction it must not
-# (e.g. a v128 op leaking into the scalar build).
+# variant's SIMD features. The module's target_features section is stripped first: wasm-opt
+# would otherwise add whatever that section lists to the command line's set, and validate
+# nothing. So wasm-opt fails if a variant uses an instruction it must not (a v128 op in the
+# scalar build, a relaxed op in the simd build).
 WASM_OPT_BASE_FEATURES=(
   --mvp-features
   --enable-bulk-memory --enable-bulk-memory-opt
@@ -96,11 +98,14 @@ WASM_OPT_BASE_FEATURES=(
 )
 
 build_variant() {
-  local variant="$1" target_features wasm_opt_features
+  # wasm_opt_features: what the variant may use; lacking: a feature set it must NOT validate
+  # under, proving the build really uses its SIMD flavour (a cfg(target_feature) mistake in the
+  # crate would otherwise ship e.g. a "relaxed" build that is the simd one).
+  local variant="$1" target_features wasm_opt_features lacking
   case "$variant" in
-    relaxed) target_features="+simd128,+relaxed-simd"; wasm_opt_features=(--enable-simd --enable-relaxed-simd) ;;
-    simd)    target_features="+simd128";               wasm_opt_features=(--enable-simd) ;;
-    scalar)  target_features="";                       wasm_opt_features=() ;;
+    relaxed) target_features="+simd128,+relaxed-simd"; wasm_opt_features=(--enable-simd --enable-relaxed-simd); lacking=(--enable-simd) ;;
+    simd)    target_features="+simd128";               wasm_opt_features=(--enable-simd);                       lacking=() ;;
+    scalar)  target_features="";                       wasm_opt_features=();                                    lacking=(none) ;;
     *) die "unknown variant '$variant' (expected relaxed, simd or scalar)" ;;
   esac
 
