@@ -1,4 +1,5 @@
 /** A layer replicated on every worker of a WorkerPool; the batch is split across replicas. */
+import type { RecurrentOptions } from '../layers/recurrent';
 import { nextDefaultSeed } from '../layers/seed';
 import { WasmRnnError } from '../errors';
 import { checkTensor, type Tensor } from '../tensor';
@@ -7,15 +8,10 @@ import type { CellKind, WireTensor } from './protocol';
 import type { WorkerPool } from './pool';
 
 /** The options of RNN, LSTM or GRU (`nonlinearity` for RNN, `projSize` for LSTM). */
-export interface ParallelLayerOptions {
-  inputSize: number;
-  hiddenSize: number;
-  numLayers?: number;
-  bidirectional?: boolean;
-  bias?: boolean;
-  batchFirst?: boolean;
-  seed?: number;
+export interface ParallelLayerOptions extends RecurrentOptions {
+  /** RNN only. @defaultValue 'tanh' */
   nonlinearity?: 'tanh' | 'relu';
+  /** LSTM only. @defaultValue 0 */
   projSize?: number;
 }
 

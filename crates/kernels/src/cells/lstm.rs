@@ -33,9 +33,7 @@ pub fn lstm_forward(
     // (T·B, 4H) = x·W_ihᵀ + b_ih + b_hh: all input projections in one GEMM.
     project_inputs(&mut gates, x, w.w_ih_t, w.b_ih, w.b_hh, &mut s.gemm);
     if let Some(c) = cache.as_deref_mut() {
-        for buf in [&mut c.h_prev] {
-            ensure_len(buf, seq * batch * out);
-        }
+        ensure_len(&mut c.h_prev, seq * batch * out);
         for buf in [&mut c.c_prev, &mut c.tanh_c] {
             ensure_len(buf, seq * batch * hidden);
         }
