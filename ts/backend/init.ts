@@ -61,6 +61,8 @@ let state: State = { kind: 'uninitialized' };
  * Loads the wasm core. Safe to call many times: later calls resolve to the same result, and
  * calls made while loading share that load. Asking for a variant other than the loaded one
  * rejects with `E_ALREADY_INITIALIZED` (one instance per process: layers share its memory).
+ * Once loaded, a later call's `wasm` option is ignored. After a failed load (for instance a
+ * 404 or an unsupported variant) the next call tries again from scratch.
  */
 export async function init(options: InitOptions = {}): Promise<InitResult> {
   const requested = options.variant;
