@@ -4,6 +4,7 @@
 //! bounds checks and index arithmetic would compete with the multiply-adds for the same
 //! execution ports. The loop is unrolled by two so loads use constant offsets from one pointer.
 
+use super::pack::PackedB;
 use wasm_rnn_simd::F32x4;
 
 /// Rows per tile.
@@ -60,6 +61,42 @@ fn kernel_full(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, n_eff
         }
     }
     store_tile(&acc, c, ldc, n_eff, accumulate);
+}
+
+/// One row of A times every panel of B (the GEMV of a batch-1 step), in one function so that
+/// per panel only the k loop runs: no call, no argument checks.
+/// `a`: the row's k0..k0+kc slice; `c`: the output row, `n` columns.
+#[inline(never)]
+pub fn row_times_panels(kc: usize, a: &[f32], packed: &PackedB, k0: usize, c: &mut [f32], accumulate: bool) {
+    let n = packed.n();
+    assert!(a.len() >= kc && c.len() >= n);
+    for panel in 0..packed.panels() {
+        let b = packed.panel_slice(panel, k0, kc);
+        assert!(b.len() >= kc * NR);
+        // Two accumulator sets (even and odd k): four dependency chains.
+        let mut acc = [[F32x4::zero(); 2]; 2];
+        // SAFETY: k < kc, so a[k] < kc ≤ a.len() and b[k·NR + 7] < kc·NR ≤ b.len().
+        unsafe {
+            let (mut ap, mut bp) = (a.as_ptr(), b.as_ptr());
+            for _ in 0..kc / 2 {
+                for (j, acc_j) in acc.iter_mut().enumerate() {
+                    let a_k = F32x4::splat_ptr(ap.add(j));
+                    acc_j[0] = a_k.mul_add(F32x4::load_ptr(bp.add(j * NR)), acc_j[0]);
+                    acc_j[1] = a_k.mul_add(F32x4::load_ptr(bp.add(j * NR + 4)), acc_j[1]);
+                }
+                ap = ap.add(2);
+                bp = bp.add(2 * NR);
+            }
+            if kc % 2 == 1 {
+                let a_k = F32x4::splat_ptr(ap);
+                acc[0][0] = a_k.mul_add(F32x4::load_ptr(bp), acc[0][0]);
+                acc[0][1] = a_k.mul_add(F32x4::load_ptr(bp.add(4)), acc[0][1]);
+            }
+        }
+        let sum = [[acc[0][0].add(acc[1][0]), acc[0][1].add(acc[1][1])]];
+        let n0 = panel * NR;
+        store_tile(&sum, &mut c[n0..], 0, NR.min(n - n0), accumulate);
+    }
 }
 
 /// R rows, k split S ways.

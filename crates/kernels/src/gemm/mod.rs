@@ -107,15 +107,15 @@ pub fn gemm(c: MatMut, a: MatRef, b: Rhs, accumulate: bool, scratch: &mut GemmSc
     for k0 in (0..k).step_by(KC) {
         let kc = KC.min(k - k0);
         let acc = accumulate || k0 > 0;
+        if m == 1 && a.col_stride == 1 {
+            // A single contiguous row (a batch-1 step): a GEMV over all panels.
+            microkernel::row_times_panels(kc, &a.data[k0..][..kc], packed, k0, &mut c.data[..n], acc);
+            continue;
+        }
         for m0 in (0..m).step_by(MC) {
             let mc = MC.min(m - m0);
-            // A single contiguous row is already in the packed [k][1] layout (batch-1 steps).
-            let a_block: &[f32] = if mc == 1 && a.col_stride == 1 {
-                &a.data[m0 * a.row_stride + k0..][..kc]
-            } else {
-                pack::pack_a_block(a_buf, a, m0, mc, k0, kc);
-                a_buf
-            };
+            pack::pack_a_block(a_buf, a, m0, mc, k0, kc);
+            let a_block: &[f32] = a_buf;
             for panel in 0..packed.panels() {
                 let n0 = panel * NR;
                 let n_eff = NR.min(n - n0);

@@ -188,9 +188,10 @@ impl Network {
         self.cfg.cell == CellKind::Lstm
     }
 
-    fn check_len(what: &str, got: usize, want: usize, shape: String) -> Result<(), Error> {
+    /// `shape` formats the expected shape, only when the check fails (no formatting per call).
+    fn check_len(what: &str, got: usize, want: usize, shape: impl FnOnce() -> String) -> Result<(), Error> {
         if got != want {
-            return Err(Error::Shape { what: what.into(), expected: format!("{want} elements {shape}"), actual: format!("{got} elements") });
+            return Err(Error::Shape { what: what.into(), expected: format!("{want} elements {}", shape()), actual: format!("{got} elements") });
         }
         Ok(())
     }
@@ -248,15 +249,15 @@ impl Network {
         if seq == 0 || batch == 0 {
             return Err(Error::Argument(format!("sequence length and batch size must be at least 1, got seq={seq} batch={batch}")));
         }
-        let x_shape = if batch_first { format!("[{batch}, {seq}, {}]", cfg.input_size) } else { format!("[{seq}, {batch}, {}]", cfg.input_size) };
+        let x_shape = || if batch_first { format!("[{batch}, {seq}, {}]", cfg.input_size) } else { format!("[{seq}, {batch}, {}]", cfg.input_size) };
         let rows = seq.checked_mul(batch).and_then(|r| r.checked_mul(cfg.input_size)).ok_or(Error::TooLarge { bytes: u64::MAX })?;
         Self::check_len("input", x.len(), rows, x_shape)?;
         let (ld, o, h) = (cfg.num_layers * cfg.dirs(), cfg.out_size(), cfg.hidden_size);
         if let Some(h0) = h0 {
-            Self::check_len("h0", h0.len(), self.state_len(batch), format!("[{ld}, {batch}, {o}]"))?;
+            Self::check_len("h0", h0.len(), self.state_len(batch), || format!("[{ld}, {batch}, {o}]"))?;
         }
         match (c0, self.is_lstm()) {
-            (Some(c0), true) => Self::check_len("c0", c0.len(), self.cell_len(batch), format!("[{ld}, {batch}, {h}]"))?,
+            (Some(c0), true) => Self::check_len("c0", c0.len(), self.cell_len(batch), || format!("[{ld}, {batch}, {h}]"))?,
             (Some(_), false) => return Err(Error::Argument("c0 is only accepted by LSTM".into())),
             _ => {}
         }
@@ -325,14 +326,14 @@ impl Network {
         let (ld, o, h, dirs) = (cfg.num_layers * cfg.dirs(), cfg.out_size(), cfg.hidden_size, cfg.dirs());
         let width = dirs * o;
         if let Some(g) = d_output {
-            let shape = if batch_first { format!("[{batch}, {seq}, {width}]") } else { format!("[{seq}, {batch}, {width}]") };
+            let shape = || if batch_first { format!("[{batch}, {seq}, {width}]") } else { format!("[{seq}, {batch}, {width}]") };
             Self::check_len("output gradient", g.len(), seq * batch * width, shape)?;
         }
         if let Some(g) = d_h_n {
-            Self::check_len("hN gradient", g.len(), self.state_len(batch), format!("[{ld}, {batch}, {o}]"))?;
+            Self::check_len("hN gradient", g.len(), self.state_len(batch), || format!("[{ld}, {batch}, {o}]"))?;
         }
         match (d_c_n, self.is_lstm()) {
-            (Some(g), true) => Self::check_len("cN gradient", g.len(), self.cell_len(batch), format!("[{ld}, {batch}, {h}]"))?,
+            (Some(g), true) => Self::check_len("cN gradient", g.len(), self.cell_len(batch), || format!("[{ld}, {batch}, {h}]"))?,
             (Some(_), false) => return Err(Error::Argument("a cN gradient is only accepted by LSTM".into())),
             _ => {}
         }
