@@ -426,18 +426,29 @@ async function main() {
               predictions.set(`${p.inst.id}/${cell}/${mode}`, t1 / p.flops);
               continue;
             }
-            // Warm up (JIT tiers of the JS-heavy peers need hundreds of calls: ~1 s), then size
-            // the samples.
+            // Warm up, then size the samples. The JIT tiers of the JS-heavy peers (onnxruntime-web,
+            // TF.js) need hundreds to thousands of calls, so small calls go on past --warmup-ms
+            // until three batches in a row bring no 5 % improvement (at most 5 × --warmup-ms).
             let per = t1;
             let spent = t1;
             let calls = 0;
-            while (spent < opts.warmupMs || (calls < 2 && per < opts.warmupMs / 3)) {
-              const n = Math.max(1, Math.min(10_000, Math.floor(opts.sampleMs / Math.max(per, 1e-4))));
+            let best = t1;
+            let stale = 0;
+            const small = () => per < opts.warmupMs / 3;
+            while (spent < opts.warmupMs ? small() || calls < 1 : small() && stale < 3 && spent < 5 * opts.warmupMs) {
+              const n = Math.max(1, Math.min(10_000, Math.floor((2 * opts.sampleMs) / Math.max(per, 1e-4))));
               const ms = (await p.inst.child.request({ cmd: 'time', mode, iters: n }, Math.max(120_000, n * per * 20))).ms;
               per = ms / n;
               spent += ms;
               calls++;
+              if (per < 0.95 * best) {
+                best = per;
+                stale = 0;
+              } else {
+                stale++;
+              }
             }
+            p.warmup = { ms: Math.round(spent), calls };
             p.iters = Math.max(1, Math.min(100_000, Math.round(opts.sampleMs / per)));
             p.expected = p.iters * per;
             p.samples = [];
@@ -475,7 +486,7 @@ async function main() {
         for (const p of timed) {
           if (p.failed || p.samples.length === 0) continue;
           const st = summarize(p.samples);
-          Object.assign(p.e, { ms: roundStats(st), itersPerSample: p.iters, gflops: Number((p.flops / st.median / 1e6).toPrecision(4)) });
+          Object.assign(p.e, { ms: roundStats(st), itersPerSample: p.iters, warmupMs: p.warmup.ms, gflops: Number((p.flops / st.median / 1e6).toPrecision(4)) });
           if (p.inst.impl.kind === 'peak') group.peaks[p.inst.id] = Number((p.flops / st.min / 1e6).toPrecision(4)); // best sample
           else predictions.set(`${p.inst.id}/${cell}/${mode}`, st.median / p.flops);
         }
