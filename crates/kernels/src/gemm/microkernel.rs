@@ -1,8 +1,9 @@
 //! The register tile: an R×NR block of C accumulated in `R·NR/4` vector registers.
 //!
-//! The inner loop uses raw pointers: its bounds are asserted once per call, because per-load
+//! The inner loops use raw pointers: their bounds are asserted once per call, because per-load
 //! bounds checks and index arithmetic would compete with the multiply-adds for the same
-//! execution ports. The loop is unrolled by two so loads use constant offsets from one pointer.
+//! execution ports. Loads use constant offsets from one pointer per operand, which wasm-opt
+//! folds into the load instructions (`--low-memory-unused`).
 
 use super::pack::PackedB;
 use wasm_rnn_simd::F32x4;
@@ -13,7 +14,8 @@ pub const MR: usize = 4;
 pub const NR: usize = 8;
 
 /// Computes one tile with `rows` ≤ MR rows, dispatching to a kernel specialised for that count
-/// (a batch-1 recurrence is a 1-row GEMV and must not pay for four).
+/// (the last rows of a block must not pay for four; whole single-row GEMMs use
+/// [`row_times_panels`]).
 /// `a`: the packed A tile, [kc][rows]; `b`: the packed B panel slice, [kc][NR];
 /// `c`: the tile's first element, rows `ldc` apart; only the first `n_eff` columns are written.
 ///
@@ -65,7 +67,7 @@ fn kernel_full(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, n_eff
 
 /// One row of A times every panel of B (the GEMV of a batch-1 step), in one function so that
 /// per panel only the k loop runs: no call, no argument checks.
-/// `a`: the row's k0..k0+kc slice; `c`: the output row, `n` columns.
+/// `a`: the row's k0..k0+kc slice; `c`: the output row (`packed.n()` columns).
 #[inline(never)]
 pub fn row_times_panels(kc: usize, a: &[f32], packed: &PackedB, k0: usize, c: &mut [f32], accumulate: bool) {
     let n = packed.n();
