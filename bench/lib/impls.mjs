@@ -3,14 +3,17 @@ import { join } from 'node:path';
 import { Child } from './child.mjs';
 
 /**
- * kind: 'ours' (this library, one wasm variant), 'native' (same Rust kernels, native code),
- *       'peer', 'peak' (roofline microkernel).
+ * kind: 'ours' (this library, one wasm variant), 'pool' (the same through a WorkerPool of
+ *       --workers threads; opt-in), 'native' (same Rust kernels, native code), 'peer', 'peak'
+ *       (roofline microkernel).
  * js:   runs in a Node.js child (and so under the --node runtime(s)).
  */
 export const IMPLS = [
   { id: 'ours-relaxed', kind: 'ours', js: true, module: 'wasm-rnn.mjs', options: { variant: 'relaxed' }, relaxed: true, label: 'wasm-rnn relaxed-SIMD' },
   { id: 'ours-simd', kind: 'ours', js: true, module: 'wasm-rnn.mjs', options: { variant: 'simd' }, label: 'wasm-rnn SIMD' },
   { id: 'ours-scalar', kind: 'ours', js: true, module: 'wasm-rnn.mjs', options: { variant: 'scalar' }, label: 'wasm-rnn scalar' },
+  { id: 'pool-relaxed', kind: 'pool', js: true, module: 'wasm-rnn.mjs', options: { variant: 'relaxed', pool: true }, relaxed: true, label: 'wasm-rnn relaxed-SIMD, WorkerPool' },
+  { id: 'pool-simd', kind: 'pool', js: true, module: 'wasm-rnn.mjs', options: { variant: 'simd', pool: true }, label: 'wasm-rnn SIMD, WorkerPool' },
   { id: 'native', kind: 'native', js: false, label: 'same Rust kernels, native, x86-64 baseline (SSE2)' },
   { id: 'native-host', kind: 'native', js: false, label: 'same Rust kernels, native, -C target-cpu=native' },
   { id: 'pytorch', kind: 'peer', js: false, label: 'PyTorch CPU, 1 thread' },
@@ -34,7 +37,9 @@ export const PEER_ALIASES = {
   naive: ['naive-js'],
   torch: ['pytorch'],
   peak: ['peak-relaxed', 'peak-simd', 'peak-scalar'],
-  all: IMPLS.map((i) => i.id),
+  pool: ['pool-relaxed', 'pool-simd'],
+  // The pool rows use several threads: opt-in (--peers all,pool).
+  all: IMPLS.filter((i) => i.kind !== 'pool').map((i) => i.id),
 };
 
 /** The variant of ours each roofline kernel is the ceiling of. */
@@ -87,7 +92,7 @@ export function spawnImpl(impl, instanceId, ctx) {
   const flags = [];
   // Relaxed SIMD shipped in V8 11.4 / Node 22; Node 20 needs the flag (later versions reject it).
   if (impl.relaxed && runtime.major < 22) flags.push('--experimental-wasm-relaxed-simd');
-  const options = { ...(impl.options ?? {}), distDir: ctx.distDir, workers: ctx.workers };
+  const options = { ...(impl.options ?? {}), distDir: ctx.distDir, workers: impl.kind === 'pool' ? ctx.workers : 1 };
   return new Child({
     name: instanceId,
     command: runtime.execPath,

@@ -106,6 +106,24 @@ export function renderMarkdown(r) {
   }
   L.push('');
 
+  const poolIds = timedIds.filter((id) => r.implementations[id].kind === 'pool');
+  if (poolIds.length) {
+    const workers = r.options?.workers;
+    L.push(`## Worker pool: speed-up of ${workers} workers over one thread (same variant, same run)`, '');
+    L.push(`ours-V median / pool-V median (> 1: the pool is faster). The pool splits the batch across ${workers} worker threads, each with its own wasm instance; the parameter gradients of a training step are summed on the calling thread.`, '');
+    L.push(`| cell | shape | mode | ${poolIds.map((id) => `${id} vs ${id.replace(/^pool-/, 'ours-')}`).join(' | ')} |`);
+    L.push(`| --- | --- | --- | ${poolIds.map(() => '---:').join(' | ')} |`);
+    for (const g of r.groups) {
+      const cells = poolIds.map((id) => {
+        const single = g.entries[id.replace(/^pool-/, 'ours-')];
+        const pooled = g.entries[id];
+        return single?.ms && pooled?.ms ? fmtX(single.ms.median / pooled.ms.median) : cell(pooled);
+      });
+      L.push(`| ${g.cell} | ${g.shape} | ${g.mode} | ${cells.join(' | ')} |`);
+    }
+    L.push('');
+  }
+
   if (peakIds.length) {
     L.push('## Roofline: wasm peak GFLOP/s and the fraction of it our variants reach', '');
     const rp = runPeaks(r);

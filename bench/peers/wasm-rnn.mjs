@@ -1,19 +1,14 @@
 // This library (dist/ of the repository), one wasm variant per process: init({ variant }).
+// With `pool: true` (the pool-* rows) the layer lives in a WorkerPool of `workers` threads that
+// splits the batch; everything else (weights, inputs, checks) is the same.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-export async function create({ variant, distDir, workers = 1 }) {
-  if (workers > 1) {
-    // HOOK for `--workers N` (planned): a pool of N worker_threads, each with its own wasm
-    // instance (init({ variant }) per worker) and a copy of the weights, splitting the batch
-    // dimension of every call into N slices and concatenating outputs / summing gradients.
-    // setup() would post the weights to each worker, prepare(mode) would return an async fn
-    // that posts one call per worker and awaits all. Not implemented yet.
-    throw new Error(`--workers ${workers}: the worker pool that splits the batch is not implemented yet (hook in bench/peers/wasm-rnn.mjs)`);
-  }
+export async function create({ variant, distDir, pool: usePool = false, workers = 1 }) {
   const lib = await import(pathToFileURL(join(distDir, 'index.js')).href);
   const { variant: loaded } = await lib.init({ variant }); // throws E_VARIANT_UNSUPPORTED if the engine lacks it
+  const pool = usePool ? await lib.WorkerPool.create({ workers, variant }) : null;
   const pkg = JSON.parse(readFileSync(join(distDir, '..', 'package.json'), 'utf8'));
   let layer, meta, x, xs, dOut, state;
 
@@ -33,29 +28,77 @@ export async function create({ variant, distDir, workers = 1 }) {
     return r;
   }
 
+  /** The pool rows: same calls, awaited. */
+  const pooled = {
+    async setup(m) {
+      if (m.batch < workers) {
+        const why = `batch ${m.batch} < ${workers} workers: nothing to split`;
+        return { modes: { infer: why, stream: why, train: why } };
+      }
+      layer = await pool[m.cell]({ inputSize: m.input, hiddenSize: m.hidden, seed: 1 });
+      await layer.loadStateDict(dictOf(m));
+      return { modes: { infer: true, stream: 'a pool splits the batch; one streaming step is latency-bound', train: true } };
+    },
+    prepare(mode) {
+      if (mode === 'infer') return { fn: () => layer.forward(x), isAsync: true };
+      return {
+        fn: async () => {
+          await layer.forward(x, { training: true });
+          return layer.backward({ output: dOut });
+        },
+        isAsync: true,
+      };
+    },
+    async check(mode) {
+      if (mode === 'infer') {
+        const r = await layer.forward(x);
+        return { output: r.output.data, hN: r.hN.data, cN: r.cN?.data };
+      }
+      const f = await layer.forward(x, { training: true });
+      const g = await layer.backward({ output: dOut });
+      return gradientsOf(f, g);
+    },
+  };
+
+  let data;
+  const dictOf = (m) => {
+    const dict = {};
+    for (const name of ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh']) {
+      const sec = m.sections.find((q) => q.name === name);
+      dict[`${name}_l0`] = lib.tensor(new Float32Array(data[name]), sec.shape);
+    }
+    return dict;
+  };
+  const gradientsOf = (f, g) => ({
+    output: f.output.data,
+    grad_weight_ih: g.params.weight_ih_l0.data,
+    grad_weight_hh: g.params.weight_hh_l0.data,
+    grad_bias_ih: g.params.bias_ih_l0.data,
+    grad_bias_hh: g.params.bias_hh_l0.data,
+  });
+
   return {
     async info() {
-      return { package: `${pkg.name}@${pkg.version}`, variant: loaded };
+      return { package: `${pkg.name}@${pkg.version}`, variant: loaded, ...(pool ? { workers: pool.size } : {}) };
     },
-    async setup(m, data) {
-      layer?.dispose();
+    async setup(m, caseData) {
+      await layer?.dispose();
+      layer = undefined;
       meta = m;
+      data = caseData;
       const { seq, batch, input, hidden } = m;
-      layer = new Cls[m.cell]({ inputSize: input, hiddenSize: hidden, seed: 1 });
-      const dict = {};
-      for (const name of ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh']) {
-        const s = m.sections.find((q) => q.name === name);
-        dict[`${name}_l0`] = lib.tensor(new Float32Array(data[name]), s.shape);
-      }
-      layer.loadStateDict(dict);
       x = lib.tensor(new Float32Array(data.x), [seq, batch, input]);
+      dOut = lib.tensor(new Float32Array(data.d_output), [seq, batch, hidden]);
+      if (pool) return pooled.setup(m);
+      layer = new Cls[m.cell]({ inputSize: input, hiddenSize: hidden, seed: 1 });
+      layer.loadStateDict(dictOf(m));
       xs = [];
       for (let t = 0; t < seq; t++) xs.push(lib.tensor(x.data.slice(t * batch * input, (t + 1) * batch * input), [1, batch, input]));
-      dOut = lib.tensor(new Float32Array(data.d_output), [seq, batch, hidden]);
       state = { t: seq };
       return { modes: { infer: true, stream: true, train: true } };
     },
     async prepare(mode) {
+      if (pool) return pooled.prepare(mode);
       if (mode === 'infer') return { fn: () => layer.forward(x) };
       if (mode === 'stream') return { fn: step };
       return {
@@ -66,6 +109,7 @@ export async function create({ variant, distDir, workers = 1 }) {
       };
     },
     async check(mode) {
+      if (pool) return pooled.check(mode);
       if (mode === 'infer') {
         const r = layer.forward(x);
         return { output: r.output.data, hN: r.hN.data, cN: r.cN?.data };
@@ -80,16 +124,11 @@ export async function create({ variant, distDir, workers = 1 }) {
       }
       const f = layer.forward(x, { training: true });
       const g = layer.backward({ output: dOut });
-      return {
-        output: f.output.data,
-        grad_weight_ih: g.params.weight_ih_l0.data,
-        grad_weight_hh: g.params.weight_hh_l0.data,
-        grad_bias_ih: g.params.bias_ih_l0.data,
-        grad_bias_hh: g.params.bias_hh_l0.data,
-      };
+      return gradientsOf(f, g);
     },
+    // Called before every setup, so the pool stays (its idle threads do not keep the process alive).
     async teardown() {
-      layer?.dispose();
+      await layer?.dispose();
       layer = undefined;
     },
   };

@@ -6,6 +6,7 @@
 //! is written without being read (so it may hold garbage). `reference::gemm_naive` is the
 //! algorithmic reference every test compares against.
 
+mod aligned;
 mod microkernel;
 mod pack;
 pub mod reference;
@@ -76,7 +77,7 @@ pub enum Rhs<'a> {
 /// Packing buffers reused across calls so steady-state GEMMs allocate nothing.
 #[derive(Default)]
 pub struct GemmScratch {
-    a: Vec<f32>,
+    a: aligned::AlignedBuf,
     b: PackedB,
 }
 

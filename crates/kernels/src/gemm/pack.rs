@@ -2,12 +2,13 @@
 //! A into row tiles laid out [tile][k][rows] so the microkernel reads both sequentially.
 
 use super::microkernel::{MR, NR};
+use super::aligned::AlignedBuf;
 use super::MatRef;
 
 /// B (K×N) packed into column panels; built once per weight update for the weight operands.
 #[derive(Default, Clone)]
 pub struct PackedB {
-    data: Vec<f32>,
+    data: AlignedBuf,
     k: usize,
     n: usize,
 }
@@ -25,8 +26,7 @@ impl PackedB {
         let panels = n.div_ceil(NR);
         self.k = k;
         self.n = n;
-        self.data.clear();
-        self.data.resize(panels * k * NR, 0.0);
+        self.data.reset_zeroed(panels * k * NR);
         for panel in 0..panels {
             let n0 = panel * NR;
             let width = NR.min(n - n0);
@@ -63,9 +63,8 @@ impl PackedB {
 }
 
 /// Packs rows m0..m0+mc, depth k0..k0+kc of A into row tiles of MR (the last tile may be shorter).
-pub fn pack_a_block(buf: &mut Vec<f32>, a: MatRef, m0: usize, mc: usize, k0: usize, kc: usize) {
-    buf.clear();
-    buf.resize(mc * kc, 0.0);
+pub fn pack_a_block(buf: &mut AlignedBuf, a: MatRef, m0: usize, mc: usize, k0: usize, kc: usize) {
+    buf.reset_zeroed(mc * kc);
     let mut off = 0;
     for r0 in (0..mc).step_by(MR) {
         let rows = MR.min(mc - r0);
