@@ -8,4 +8,4 @@ mod imp;
 #[path = "lanes_generic.rs"]
 mod imp;
 
-pub use imp::{F32x4, LANE_IMPL};
+pub use imp::{F32x4, BROADCAST_BY_SHUFFLE, LANE_IMPL};

@@ -2,6 +2,9 @@
 
 pub const LANE_IMPL: &str = "scalar";
 
+/// See the wasm32 twin: without vector registers a broadcast is one scalar load either way.
+pub const BROADCAST_BY_SHUFFLE: bool = false;
+
 #[derive(Clone, Copy, Debug)]
 #[repr(transparent)]
 pub struct F32x4([f32; 4]);

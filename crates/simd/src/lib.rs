@@ -8,7 +8,7 @@
 mod lanes;
 pub mod vecmath;
 
-pub use lanes::F32x4;
+pub use lanes::{F32x4, BROADCAST_BY_SHUFFLE};
 
 /// Which lane implementation this build uses (reported to JavaScript for diagnostics).
 pub const LANE_IMPL: &str = lanes::LANE_IMPL;

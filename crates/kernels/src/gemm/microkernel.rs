@@ -6,7 +6,7 @@
 //! folds into the load instructions (`--low-memory-unused`).
 
 use super::pack::PackedB;
-use wasm_rnn_simd::F32x4;
+use wasm_rnn_simd::{F32x4, BROADCAST_BY_SHUFFLE};
 
 /// Rows per tile.
 pub const MR: usize = 4;
@@ -26,17 +26,19 @@ pub const NR: usize = 8;
 #[allow(clippy::too_many_arguments)]
 pub fn tile(rows: usize, kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, n_eff: usize, accumulate: bool) {
     match rows {
-        4 => kernel_full(kc, a, b, c, ldc, n_eff, accumulate),
+        4 if BROADCAST_BY_SHUFFLE => kernel_full_shuffled(kc, a, b, c, ldc, n_eff, accumulate),
+        4 => kernel::<4, 1>(kc, a, b, c, ldc, n_eff, accumulate),
         3 => kernel::<3, 1>(kc, a, b, c, ldc, n_eff, accumulate),
         2 => kernel::<2, 2>(kc, a, b, c, ldc, n_eff, accumulate),
         _ => kernel::<1, 2>(kc, a, b, c, ldc, n_eff, accumulate),
     }
 }
 
-/// A full MR×NR tile: the four A values of each k are one vector load, broadcast lane by lane
-/// with shuffles, which keeps the loop at 3 loads per 8 multiply-adds.
+/// A full MR×NR tile whose four A values per k are one vector load, broadcast lane by lane with
+/// shuffles: 3 loads per 8 multiply-adds. Used where shuffles are free ([`BROADCAST_BY_SHUFFLE`]);
+/// elsewhere the full tile is `kernel::<4, 1>`, one `load32_splat` per A value.
 #[inline(never)]
-fn kernel_full(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, n_eff: usize, accumulate: bool) {
+fn kernel_full_shuffled(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, n_eff: usize, accumulate: bool) {
     assert!(a.len() >= kc * MR && b.len() >= kc * NR && n_eff <= NR && c.len() >= (MR - 1) * ldc + n_eff);
     let mut acc = [[F32x4::zero(); 2]; MR];
     // SAFETY: the assert bounds every read: k < kc, so a[k·4 + 3] < kc·4 and b[k·NR + 7] < kc·NR.
