@@ -77,10 +77,13 @@ pub fn pack_a_block(buf: &mut AlignedBuf, a: MatRef, m0: usize, mc: usize, k0: u
                     tile[kk * rows + r] = v;
                 }
             }
+        } else if a.row_stride == 1 {
+            // A is a transposed view: the tile's rows at one k are contiguous in memory.
+            for (kk, dst) in tile.chunks_exact_mut(rows).enumerate() {
+                dst.copy_from_slice(&a.data[(m0 + r0) + (k0 + kk) * a.col_stride..][..rows]);
+            }
         } else {
-            // A is a transposed view (row_stride 1): walking k is the contiguous direction.
-            for kk in 0..kc {
-                let dst = &mut tile[kk * rows..][..rows];
+            for (kk, dst) in tile.chunks_exact_mut(rows).enumerate() {
                 for (r, v) in dst.iter_mut().enumerate() {
                     *v = a.at(m0 + r0 + r, k0 + kk);
                 }
