@@ -24,7 +24,8 @@ const HELP = `usage: node bench/run.mjs [options]          (or: npm run bench --
   --peers LIST               implementations (default: all): ours (= ours-relaxed, ours-simd,
                              ours-scalar), native, native-host, pytorch, ort (= ort-web, ort-node), tfjs
                              (= tfjs-wasm, tfjs-cpu), brain, naive-js, peak (roofline kernels,
-                             = peak-relaxed, peak-simd, peak-scalar); or single ids
+                             = peak-relaxed, peak-simd, peak-scalar), pool (opt-in, not in all:
+                             = pool-relaxed, pool-simd, see --workers); or single ids
   --quick                    fewer rounds, shorter samples (about 1 minute for S and M)
   --rounds N                 minimum timing rounds per group (default 5, quick 3)
   --max-rounds N             maximum rounds (default 15, quick 5)
