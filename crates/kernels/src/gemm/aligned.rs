@@ -22,6 +22,12 @@ impl AlignedBuf {
     /// Resizes to `len` floats, all zero (the allocation is reused when large enough).
     pub fn reset_zeroed(&mut self, len: usize) {
         self.lines.clear();
+        self.resize_for_overwrite(len);
+    }
+
+    /// Resizes to `len` floats without clearing what is kept: for a caller that writes every
+    /// element (packing A every step must not pay for a memset first).
+    pub fn resize_for_overwrite(&mut self, len: usize) {
         self.lines.resize(len.div_ceil(LINE_FLOATS), Line([0.0; LINE_FLOATS]));
         self.len = len;
     }

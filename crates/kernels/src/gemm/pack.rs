@@ -63,8 +63,9 @@ impl PackedB {
 }
 
 /// Packs rows m0..m0+mc, depth k0..k0+kc of A into row tiles of MR (the last tile may be shorter).
+/// Every element of the first mc·kc is written.
 pub fn pack_a_block(buf: &mut AlignedBuf, a: MatRef, m0: usize, mc: usize, k0: usize, kc: usize) {
-    buf.reset_zeroed(mc * kc);
+    buf.resize_for_overwrite(mc * kc);
     let mut off = 0;
     for r0 in (0..mc).step_by(MR) {
         let rows = MR.min(mc - r0);
