@@ -57,6 +57,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { GRU, LSTM, RNN, type Tensor, tensor } from '../ts/index';
+import type { GoldenCell, GoldenConfig } from './helpers/golden';
 import { Rng } from './helpers/random';
 
 const H_SMOOTH = 1e-2;
@@ -68,18 +69,12 @@ const MAX_REJECTED_FRACTION = 0.25;
 const REDRAW_ABOVE = 0.1;
 const MAX_REDRAWS = 8;
 
-type Cell = 'rnn_tanh' | 'rnn_relu' | 'lstm' | 'gru';
+type Cell = GoldenCell;
 const CELLS: readonly Cell[] = ['rnn_tanh', 'rnn_relu', 'lstm', 'gru'];
 
-interface Case {
+/** A layer configuration (the goldens' fields) plus the cell, the input shape and the seed. */
+interface Case extends GoldenConfig {
   cell: Cell;
-  inputSize: number;
-  hiddenSize: number;
-  numLayers: number;
-  bidirectional: boolean;
-  bias: boolean;
-  batchFirst: boolean;
-  projSize: number;
   seq: number;
   batch: number;
   /** Seeds the layer's default init and (xor-ed) the inputs, R and the sampled entries. */

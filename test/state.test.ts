@@ -17,21 +17,13 @@
  * since nothing promises that.
  */
 import { describe, expect, it } from 'vitest';
-import { GRU, LSTM, RNN, type Tensor, manualSeed, tensor, zeros } from '../ts/index';
+import { GRU, LSTM, RNN, type RecurrentOptions, type Tensor, manualSeed, tensor, zeros } from '../ts/index';
 import { Rng, numel } from './helpers/random';
 
 type Cell = 'rnn_tanh' | 'rnn_relu' | 'lstm' | 'lstm_proj' | 'gru';
 const CELLS: readonly Cell[] = ['rnn_tanh', 'rnn_relu', 'lstm', 'lstm_proj', 'gru'];
 
-interface Config {
-  inputSize: number;
-  hiddenSize: number;
-  numLayers?: number;
-  bidirectional?: boolean;
-  bias?: boolean;
-  batchFirst?: boolean;
-  seed?: number;
-}
+type Config = RecurrentOptions;
 
 type AnyLayer = RNN | LSTM | GRU;
 type Fwd = { output: Tensor; hN: Tensor; cN?: Tensor };
