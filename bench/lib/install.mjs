@@ -128,6 +128,24 @@ function multiarch() {
 }
 
 /**
+ * Headless Chromium for --browser chromium: Debian's package (never a browser download), driven
+ * by the root's playwright-core. Returns { execPath, version }.
+ */
+export function ensureChromium(repoRoot, { install }) {
+  const execPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+  if (!existsSync(execPath)) {
+    if (!install || process.env.CHROMIUM) throw new Error(`${execPath} is missing (Debian: apt-get install chromium)`);
+    aptInstall(['chromium']);
+  }
+  if (!existsSync(join(repoRoot, 'node_modules', 'playwright-core', 'package.json'))) {
+    if (!install) throw new Error('playwright-core is missing (npm ci at the repository root)');
+    run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: repoRoot, env: npmEnv() });
+  }
+  const out = execFileSync(execPath, ['--version'], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'ignore'] });
+  return { execPath, version: /(\d+\.\d+\.\d+\.\d+)/.exec(out)?.[1] ?? out.trim() };
+}
+
+/**
  * Debian's PyTorch (python3-torch, for /usr/bin/python3) and the single-threaded OpenBLAS it
  * should use instead of the reference BLAS. Returns { python, openblasDir }.
  */

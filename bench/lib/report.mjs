@@ -64,7 +64,7 @@ export function renderMarkdown(r) {
   L.push(`- command: \`${r.command}\``);
   L.push(`- machine: ${m.cpuModel}, ${m.logicalCores} logical cores${m.hypervisor ? ' (VM)' : ''}, ${m.memoryGiB} GiB; flags: ${flags}`);
   L.push(`- load average before / after: ${r.loadavg.before?.join(' ')} / ${r.loadavg.after?.join(' ')} (other processes share this machine: compare implementations within a run, not across runs)`);
-  L.push(`- Node ${m.node} (V8 ${m.v8}) runs the suite; JS peers ran under: ${r.options.node.join(', ')}`);
+  L.push(`- Node ${m.node} (V8 ${m.v8}) runs the suite; JS peers ran under: ${r.options.node.join(', ')}${r.options.browsers?.length ? `; in a browser page: ${r.options.browsers.join(', ')}` : ''}`);
   L.push(`- library: git ${m.git?.describe ?? '?'}${m.git?.dirty ? ' (work tree modified)' : ''}`);
   L.push(`- rounds per group: min ${r.options.rounds}, max ${r.options.maxRounds}, budget ${r.options.budgetS} s, samples ≈ ${r.options.sampleMs} ms; correctness tolerance ${r.options.tol} × max(1, max|ref|)`);
   L.push('');

@@ -7,8 +7,8 @@
 //   relaxed  f32x4.relaxed_madd      (FMA, what the "relaxed" build can use) 8 flop per chain step
 //   scalar   f32.mul + f32.add                                              2 flop per chain step
 // It takes part in every timing round like a peer (so it sees the same machine noise); the
-// report divides each of our variants' GFLOP/s by the peak of the matching kernel.
-import { pkgVersion } from '../lib/versions.mjs';
+// report divides each of our variants' GFLOP/s by the peak of the matching kernel. In a browser
+// page (which has no wabt) the runner passes the kernels already compiled (`compileKernels`).
 
 const CHAIN_CHOICES = [8, 10, 12];
 const UNROLL = 4;
@@ -49,10 +49,19 @@ export function flopsPerCall(kind, chains) {
   return ITERS * UNROLL * chains * (kind === 'scalar' ? 2 : 8);
 }
 
-async function build(wabt, kind, chains) {
-  const mod = wabt.parseWat(`peak-${kind}-${chains}.wat`, wat(kind, chains), { simd: true, relaxed_simd: true });
-  const { buffer } = mod.toBinary({});
-  mod.destroy();
+/** The kernel of every chain count, as wasm bytes: {chains: Uint8Array}. */
+export async function compileKernels(kind) {
+  const wabt = await (await import('wabt')).default();
+  const out = {};
+  for (const chains of CHAIN_CHOICES) {
+    const mod = wabt.parseWat(`peak-${kind}-${chains}.wat`, wat(kind, chains), { simd: true, relaxed_simd: true });
+    out[chains] = mod.toBinary({}).buffer;
+    mod.destroy();
+  }
+  return out;
+}
+
+async function build(buffer, kind, chains) {
   if (!WebAssembly.validate(buffer)) throw new Error(`this engine cannot run the ${kind} kernel${kind === 'relaxed' ? ' (relaxed SIMD: Node 20 needs --experimental-wasm-relaxed-simd)' : ''}`);
   const { instance } = await WebAssembly.instantiate(buffer);
   const f32 = new Float32Array(instance.exports.memory.buffer, 0, chains * 4);
@@ -60,12 +69,13 @@ async function build(wabt, kind, chains) {
   return instance.exports.run;
 }
 
-export async function create({ kind }) {
-  const wabt = await (await import('wabt')).default();
+/** kernels: compileKernels(kind)'s result with each buffer base64-encoded (a browser page), or absent (Node: compiled here). */
+export async function create({ kind, versions, kernels }) {
+  const binaries = kernels ? Object.fromEntries(Object.entries(kernels).map(([c, b64]) => [c, fromBase64(b64)])) : await compileKernels(kind);
   let best = { rate: 0 };
   const tried = {};
   for (const chains of CHAIN_CHOICES) {
-    const run = await build(wabt, kind, chains);
+    const run = await build(binaries[chains], kind, chains);
     let rate = 0;
     for (let rep = 0; rep < 7; rep++) {
       const t0 = performance.now();
@@ -78,7 +88,7 @@ export async function create({ kind }) {
   const { run, chains } = best;
   return {
     async info() {
-      return { package: `wabt@${pkgVersion('wabt')}`, kernel: kind, chains, unroll: UNROLL, flopsPerCall: flopsPerCall(kind, chains), setupGflopsByChains: tried };
+      return { package: `wabt@${versions.wabt}`, kernel: kind, chains, unroll: UNROLL, flopsPerCall: flopsPerCall(kind, chains), setupGflopsByChains: tried };
     },
     async setup() {
       return { modes: { infer: true, stream: true, train: true } };
@@ -90,4 +100,18 @@ export async function create({ kind }) {
       return {};
     },
   };
+}
+
+function fromBase64(b64) {
+  const s = atob(b64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+/** In a browser page (no wabt there): the kernels compiled here, base64-encoded. */
+export async function browserOptions({ kind }) {
+  const kernels = {};
+  for (const [chains, bytes] of Object.entries(await compileKernels(kind))) kernels[chains] = Buffer.from(bytes).toString('base64');
+  return { kernels };
 }

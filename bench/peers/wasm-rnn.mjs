@@ -1,15 +1,12 @@
 // This library (dist/ of the repository), one wasm variant per process: init({ variant }).
 // With `pool: true` (the pool-* rows) the layer lives in a WorkerPool of `workers` threads that
-// splits the batch; everything else (weights, inputs, checks) is the same.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+// splits the batch; everything else (weights, inputs, checks) is the same. Runs in Node and in a
+// browser page: the runner passes the URL of dist/index.js and the package's name@version.
 
-export async function create({ variant, distDir, pool: usePool = false, workers = 1 }) {
-  const lib = await import(pathToFileURL(join(distDir, 'index.js')).href);
+export async function create({ variant, library, pool: usePool = false, workers = 1 }) {
+  const lib = await import(library.url);
   const { variant: loaded } = await lib.init({ variant }); // throws E_VARIANT_UNSUPPORTED if the engine lacks it
   const pool = usePool ? await lib.WorkerPool.create({ workers, variant }) : null;
-  const pkg = JSON.parse(readFileSync(join(distDir, '..', 'package.json'), 'utf8'));
   let layer, meta, x, xs, dOut, state;
 
   const Cls = { lstm: lib.LSTM, gru: lib.GRU, rnn: lib.RNN };
@@ -79,7 +76,7 @@ export async function create({ variant, distDir, pool: usePool = false, workers 
 
   return {
     async info() {
-      return { package: `${pkg.name}@${pkg.version}`, variant: loaded, ...(pool ? { workers: pool.size } : {}) };
+      return { package: library.package, variant: loaded, ...(pool ? { workers: pool.size } : {}) };
     },
     async setup(m, caseData) {
       await layer?.dispose();
