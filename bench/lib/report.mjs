@@ -106,6 +106,33 @@ export function renderMarkdown(r) {
   }
   L.push('');
 
+  // With several runtimes (--node a,b, --browser): each runtime's best variant against the peers
+  // of the same runtime (and the runtime-free ones: PyTorch, native), e.g. ours@chromium vs ort-web@chromium.
+  const suffixOf = (id) => (id.includes('@') ? id.slice(id.indexOf('@') + 1) : null);
+  const runtimesSeen = [...new Set(timedIds.map(suffixOf).filter(Boolean))];
+  if (runtimesSeen.length > 1) {
+    const baseOf = (id) => id.split('@')[0];
+    const peerBases = [...new Set(peerIds.filter((id) => r.implementations[id].kind === 'peer' || r.implementations[id].kind === 'native').map(baseOf))];
+    L.push('## Per runtime: speedup of our best variant in each runtime over the peers (peer median / ours median, same run)', '');
+    L.push('Peers of another runtime are not compared; PyTorch and the native lines have no runtime and appear in every row.', '');
+    L.push(`| cell | shape | mode | runtime | ours best there | ${peerBases.join(' | ')} |`);
+    L.push(`| --- | --- | --- | --- | --- | ${peerBases.map(() => '---:').join(' | ')} |`);
+    for (const g of r.groups) {
+      for (const rt of runtimesSeen) {
+        const ours = Object.entries(g.entries).filter(([id, e]) => r.implementations[id]?.kind === 'ours' && suffixOf(id) === rt && e.ms);
+        const best = ours.reduce((b, x) => (!b || x[1].ms.median < b[1].ms.median ? x : b), null);
+        if (!best) continue;
+        const cells = peerBases.map((base) => {
+          const e = g.entries[`${base}@${rt}`] ?? g.entries[base];
+          if (!e?.ms) return cell(e);
+          return fmtX(e.ms.median / best[1].ms.median) + (e.status === 'costref' ? '†' : '');
+        });
+        L.push(`| ${g.cell} | ${g.shape} | ${g.mode} | ${rt} | ${best[0]} | ${cells.join(' | ')} |`);
+      }
+    }
+    L.push('');
+  }
+
   const poolIds = timedIds.filter((id) => r.implementations[id].kind === 'pool');
   if (poolIds.length) {
     const workers = r.options?.workers;
