@@ -112,6 +112,11 @@ impl F32x4 {
         let p = map(n, |n| f32::from_bits((((n as i32) + 127) as u32) << 23));
         (Self(n), Self(p))
     }
+    /// The 4×4 transpose of four rows: lane j of result i is lane i of row j.
+    #[inline(always)]
+    pub fn transpose4(rows: [Self; 4]) -> [Self; 4] {
+        core::array::from_fn(|i| Self(core::array::from_fn(|j| rows[j].0[i])))
+    }
     #[inline(always)]
     pub fn broadcast_lane<const L: usize>(self) -> Self {
         Self([self.0[L]; 4])

@@ -125,6 +125,21 @@ impl F32x4 {
         (Self(n), Self(bits))
     }
     /// Lane `L` broadcast to all lanes (one shuffle).
+    /// The 4×4 transpose of four rows: lane j of result i is lane i of row j.
+    #[inline(always)]
+    pub fn transpose4(rows: [Self; 4]) -> [Self; 4] {
+        let [a, b, c, d] = rows.map(|r| r.0);
+        let ab_lo = i32x4_shuffle::<0, 4, 1, 5>(a, b); // a0 b0 a1 b1
+        let ab_hi = i32x4_shuffle::<2, 6, 3, 7>(a, b); // a2 b2 a3 b3
+        let cd_lo = i32x4_shuffle::<0, 4, 1, 5>(c, d);
+        let cd_hi = i32x4_shuffle::<2, 6, 3, 7>(c, d);
+        [
+            Self(i64x2_shuffle::<0, 2>(ab_lo, cd_lo)), // a0 b0 c0 d0
+            Self(i64x2_shuffle::<1, 3>(ab_lo, cd_lo)),
+            Self(i64x2_shuffle::<0, 2>(ab_hi, cd_hi)),
+            Self(i64x2_shuffle::<1, 3>(ab_hi, cd_hi)),
+        ]
+    }
     #[inline(always)]
     pub fn broadcast_lane<const L: usize>(self) -> Self {
         Self(match L {

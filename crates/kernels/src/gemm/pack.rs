@@ -86,7 +86,22 @@ pub fn pack_a_block(buf: &mut AlignedBuf, a: MatRef, m0: usize, mc: usize, k0: u
         let rows = MR.min(mc - r0);
         let tile = &mut buf[off..off + rows * kc];
         off += rows * kc;
-        if a.col_stride == 1 {
+        if a.col_stride == 1 && rows == MR {
+            // Row-major A: four rows' next four k values, transposed in registers to [k][row].
+            let src: [&[f32]; MR] = core::array::from_fn(|r| &a.data[(m0 + r0 + r) * a.row_stride + k0..][..kc]);
+            let whole = kc - kc % 4;
+            for kk in (0..whole).step_by(4) {
+                let cols = F32x4::transpose4(src.map(|row| F32x4::load(&row[kk..])));
+                for (j, col) in cols.into_iter().enumerate() {
+                    col.store(&mut tile[(kk + j) * MR..]);
+                }
+            }
+            for kk in whole..kc {
+                for (r, row) in src.iter().enumerate() {
+                    tile[kk * MR + r] = row[kk];
+                }
+            }
+        } else if a.col_stride == 1 {
             for r in 0..rows {
                 let src = &a.data[(m0 + r0 + r) * a.row_stride + k0..][..kc];
                 for (kk, &v) in src.iter().enumerate() {
