@@ -457,3 +457,32 @@ describe('batch elements are independent', () => {
     });
   }
 });
+
+// One call's result tensors are views into one fresh buffer: writing into one must not change
+// another, nor what the layer returns next time (forward and backward, every cell).
+describe('results are independent copies', () => {
+  for (const cell of CELLS) {
+    it(cell, () => {
+      const layer = build(cell, { inputSize: 3, hiddenSize: 5, numLayers: 2, seed: 4 });
+      use([layer], () => {
+        const rng = new Rng(4);
+        const x = rng.tensor([6, 2, 3]);
+        const first = fwd(layer, x, { training: true });
+        const want = { output: bits(first.output), hN: bits(first.hN), cN: first.cN && bits(first.cN) };
+        const grads = bwd(layer, { output: rng.tensor(first.output.shape) });
+        const wantGrads = Object.fromEntries(Object.entries(grads.params).map(([k, t]) => [k, bits(t)]));
+        const wantH0 = bits(grads.h0);
+        first.output.data.fill(Number.NaN);
+        grads.input.data.fill(Number.NaN);
+        expect(bits(first.hN)).toEqual(want.hN);
+        if (first.cN) expect(bits(first.cN)).toEqual(want.cN);
+        expect(bits(grads.h0)).toEqual(wantH0);
+        expect(grads.h0.shape).toEqual([2, 2, layer.outputSize]);
+        for (const [k, t] of Object.entries(grads.params)) expect(bits(t)).toEqual(wantGrads[k]);
+        const again = fwd(layer, x);
+        expect(bits(again.output)).toEqual(want.output);
+        expect(bits(again.hN)).toEqual(want.hN);
+      });
+    });
+  }
+});

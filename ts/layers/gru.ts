@@ -19,7 +19,6 @@ export class GRU extends RecurrentLayer {
 
   /** Backpropagates through the last training forward. */
   backward(grads: BackwardOptions = {}): Gradients {
-    const { batch: _, ...g } = this.runBackward(grads);
-    return g;
+    return this.runBackward(grads);
   }
 }

@@ -37,13 +37,13 @@ export class LSTM extends RecurrentLayer {
 
   /** Runs the whole sequence `x` ([T, B, inputSize], or [B, T, inputSize] with batchFirst). */
   forward(x: Tensor, options: LSTMForwardOptions = {}): LSTMForwardResult {
-    const result = this.runForward(x, options);
-    return { ...result, cN: this.lastCellState(result.hN.shape[1]!) };
+    const { output, hN, cN } = this.runForward(x, options);
+    return { output, hN, cN: cN! };
   }
 
   /** Backpropagates through the last training forward. */
   backward(grads: LSTMBackwardOptions = {}): LSTMGradients {
-    const { batch, ...g } = this.runBackward(grads);
-    return { ...g, c0: this.lastCellGradient(batch) };
+    const { input, h0, c0, params } = this.runBackward(grads);
+    return { input, h0, c0: c0!, params };
   }
 }

@@ -41,6 +41,7 @@ export interface BackwardOptions {
   hN?: Tensor;
 }
 
+/** The tensors of one call's result are views into one fresh buffer (none aliases the layer). */
 export interface ForwardResult {
   /** [T, B, D·O] ([B, T, D·O] with batchFirst). */
   output: Tensor;
@@ -217,7 +218,7 @@ export abstract class RecurrentLayer {
   }
 
   /** Validates x and h0, runs the wasm forward, returns copies of output and hN. */
-  protected runForward(x: Tensor, options: ForwardOptions & { c0?: Tensor }): ForwardResult {
+  protected runForward(x: Tensor, options: ForwardOptions & { c0?: Tensor }): ForwardResult & { cN?: Tensor } {
     const cls = this.constructor.name;
     const net = this.net;
     if (options === null || typeof options !== 'object') {
@@ -244,17 +245,19 @@ export abstract class RecurrentLayer {
       this.#lastBatch = batch;
     }
     const width = this.numDirections * this.outputSize;
-    const outShape = this.batchFirst ? [batch, seq, width] : [seq, batch, width];
-    return { output: tensor(net.output(), outShape), hN: tensor(net.h_n(), [states, batch, this.outputSize]) };
-  }
-
-  /** The final cell state of the last forward (LSTM). */
-  protected lastCellState(batch: number): Tensor {
-    return tensor(this.call('forward', (net) => net.c_n()), [this.numLayers * this.numDirections, batch, this.hiddenSize]);
+    // One array holds every result (output, hN[, cN]): one copy out of wasm and one allocation
+    // per call, which is most of a small streaming step's cost. The tensors are views into it.
+    const take = slicer(net.forward_results());
+    const result: ForwardResult & { cN?: Tensor } = {
+      output: tensor(take(seq * batch * width), this.batchFirst ? [batch, seq, width] : [seq, batch, width]),
+      hN: tensor(take(states * batch * this.outputSize), [states, batch, this.outputSize]),
+    };
+    if (this.hasCellState) result.cN = tensor(take(states * batch * this.hiddenSize), [states, batch, this.hiddenSize]);
+    return result;
   }
 
   /** Validates the upstream gradients, runs BPTT, returns copies of all gradients. */
-  protected runBackward(options: BackwardOptions & { cN?: Tensor }): Gradients & { batch: number } {
+  protected runBackward(options: BackwardOptions & { cN?: Tensor }): Gradients & { c0?: Tensor } {
     const cls = this.constructor.name;
     const net = this.net;
     if (options === null || typeof options !== 'object') {
@@ -280,13 +283,17 @@ export abstract class RecurrentLayer {
     } catch (e) {
       throw fromWasmError(e, `${cls}.backward`);
     }
-    const params: Record<string, Tensor> = {};
-    for (const [name, { index, shape }] of this.#params) params[name] = tensor(net.get_grad(index), shape);
-    return { input: tensor(net.d_input(), inputShape), h0: tensor(net.d_h0(), [states, batch, this.outputSize]), params, batch };
-  }
-
-  protected lastCellGradient(batch: number): Tensor {
-    return tensor(this.call('backward', (net) => net.d_c0()), [this.numLayers * this.numDirections, batch, this.hiddenSize]);
+    // One array, as in runForward: input, h0[, c0], then the parameters in index order.
+    const take = slicer(this.call('backward', (n) => n.backward_results()));
+    const result: Gradients & { c0?: Tensor } = {
+      input: tensor(take(inputShape.reduce((a, b) => a * b, 1)), inputShape),
+      h0: tensor(take(states * batch * this.outputSize), [states, batch, this.outputSize]),
+      params: {},
+    };
+    if (this.hasCellState) result.c0 = tensor(take(states * batch * this.hiddenSize), [states, batch, this.hiddenSize]);
+    const byIndex = [...this.#params].sort(([, a], [, b]) => a.index - b.index);
+    for (const [name, { shape }] of byIndex) result.params[name] = tensor(take(shape.reduce((a, b) => a * b, 1)), shape);
+    return result;
   }
 
   /** Frees the wasm memory of this layer. Further use throws E_DISPOSED; disposing twice is a no-op. */
@@ -312,3 +319,8 @@ export abstract class RecurrentLayer {
   }
 }
 
+/** Consecutive views into `all`, in the order asked for. */
+function slicer(all: Float32Array): (length: number) => Float32Array {
+  let offset = 0;
+  return (length) => all.subarray(offset, (offset += length));
+}

@@ -27,7 +27,6 @@ export class RNN extends RecurrentLayer {
 
   /** Backpropagates through the last training forward. */
   backward(grads: BackwardOptions = {}): Gradients {
-    const { batch: _, ...g } = this.runBackward(grads);
-    return g;
+    return this.runBackward(grads);
   }
 }

@@ -25,11 +25,11 @@ function layer(id: number): RecurrentLayer {
   return l;
 }
 
-/** Buffers of result tensors, transferred instead of copied. */
-function buffersOf(value: unknown, out: Transferable[] = []): Transferable[] {
-  if (value instanceof Float32Array) out.push(value.buffer);
+/** Buffers of result tensors, transferred instead of copied (once each: one call's results share one). */
+function buffersOf(value: unknown, out = new Set<ArrayBuffer>()): Transferable[] {
+  if (value instanceof Float32Array) out.add(value.buffer as ArrayBuffer);
   else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) buffersOf(v, out);
-  return out;
+  return [...out];
 }
 
 async function handle(request: Request): Promise<unknown> {

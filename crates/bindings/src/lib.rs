@@ -77,9 +77,6 @@ impl RecurrentNet {
     pub fn set_param(&mut self, index: u32, data: &[f32]) -> Result<(), JsError> {
         self.net.set_param(index as usize, data).map_err(js_error)
     }
-    pub fn get_grad(&self, index: u32) -> Result<Vec<f32>, JsError> {
-        self.net.grad(index as usize).map(<[f32]>::to_vec).map_err(js_error)
-    }
     pub fn has_grads(&self) -> bool {
         self.net.has_grads()
     }
@@ -92,30 +89,34 @@ impl RecurrentNet {
     pub fn forward(&mut self, x: &[f32], seq_len: u32, batch: u32, batch_first: bool, h0: Option<Box<[f32]>>, c0: Option<Box<[f32]>>, training: bool) -> Result<(), JsError> {
         self.net.forward(x, seq_len as usize, batch as usize, batch_first, h0.as_deref(), c0.as_deref(), training).map_err(js_error)
     }
-    pub fn output(&self) -> Vec<f32> {
-        self.net.output().to_vec()
-    }
-    pub fn h_n(&self) -> Vec<f32> {
-        self.net.h_n().to_vec()
-    }
-    pub fn c_n(&self) -> Vec<f32> {
-        self.net.c_n().to_vec()
+    /// The last forward's results in one array: output, h_n, then c_n (LSTM; empty otherwise).
+    /// One array, so one copy and one JS allocation per call: a streaming step's results cost
+    /// less to fetch than to compute otherwise.
+    pub fn forward_results(&self) -> Vec<f32> {
+        concat(&[self.net.output(), self.net.h_n(), self.net.c_n()])
     }
 
-    /// Backpropagates through the last training forward; results via `d_input()`, `d_h0()`,
-    /// `d_c0()` and `get_grad(i)`.
+    /// Backpropagates through the last training forward; results via `backward_results()`.
     pub fn backward(&mut self, d_output: Option<Box<[f32]>>, d_h_n: Option<Box<[f32]>>, d_c_n: Option<Box<[f32]>>) -> Result<(), JsError> {
         self.net.backward(d_output.as_deref(), d_h_n.as_deref(), d_c_n.as_deref()).map_err(js_error)
     }
-    pub fn d_input(&self) -> Vec<f32> {
-        self.net.d_input().to_vec()
+    /// The last backward's gradients in one array: input, h0, c0 (LSTM; empty otherwise), then
+    /// every parameter's gradient in index order.
+    pub fn backward_results(&self) -> Result<Vec<f32>, JsError> {
+        let mut parts = vec![self.net.d_input(), self.net.d_h0(), self.net.d_c0()];
+        for index in 0..self.net.specs().len() {
+            parts.push(self.net.grad(index).map_err(js_error)?);
+        }
+        Ok(concat(&parts))
     }
-    pub fn d_h0(&self) -> Vec<f32> {
-        self.net.d_h0().to_vec()
+}
+
+fn concat(parts: &[&[f32]]) -> Vec<f32> {
+    let mut all = Vec::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        all.extend_from_slice(part);
     }
-    pub fn d_c0(&self) -> Vec<f32> {
-        self.net.d_c0().to_vec()
-    }
+    all
 }
 
 /// dst += src (e.g. gradients of worker replicas). Both must have the same length.

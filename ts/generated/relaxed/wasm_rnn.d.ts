@@ -8,27 +8,30 @@ export class RecurrentNet {
     free(): void;
     [Symbol.dispose](): void;
     /**
-     * Backpropagates through the last training forward; results via `d_input()`, `d_h0()`,
-     * `d_c0()` and `get_grad(i)`.
+     * Backpropagates through the last training forward; results via `backward_results()`.
      */
     backward(d_output?: Float32Array | number[] | null, d_h_n?: Float32Array | number[] | null, d_c_n?: Float32Array | number[] | null): void;
-    c_n(): Float32Array;
-    d_c0(): Float32Array;
-    d_h0(): Float32Array;
-    d_input(): Float32Array;
+    /**
+     * The last backward's gradients in one array: input, h0, c0 (LSTM; empty otherwise), then
+     * every parameter's gradient in index order.
+     */
+    backward_results(): Float32Array;
     /**
      * Runs the sequence; results are read with `output()`, `h_n()`, `c_n()`.
      */
     forward(x: Float32Array | number[], seq_len: number, batch: number, batch_first: boolean, h0: Float32Array | number[] | null | undefined, c0: Float32Array | number[] | null | undefined, training: boolean): void;
-    get_grad(index: number): Float32Array;
+    /**
+     * The last forward's results in one array: output, h_n, then c_n (LSTM; empty otherwise).
+     * One array, so one copy and one JS allocation per call: a streaming step's results cost
+     * less to fetch than to compute otherwise.
+     */
+    forward_results(): Float32Array;
     get_param(index: number): Float32Array;
-    h_n(): Float32Array;
     has_grads(): boolean;
     /**
      * `cell`: "rnn_tanh" | "rnn_relu" | "lstm" | "gru".
      */
     constructor(cell: string, input_size: number, hidden_size: number, num_layers: number, bidirectional: boolean, bias: boolean, proj_size: number, seed: number);
-    output(): Float32Array;
     param_count(): number;
     param_name(index: number): string;
     param_shape(index: number): Uint32Array;
@@ -60,17 +63,12 @@ export interface InitOutput {
     readonly lane_impl: () => [number, number];
     readonly memory_bytes: () => number;
     readonly recurrentnet_backward: (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => [number, number];
-    readonly recurrentnet_c_n: (a: number) => [number, number];
-    readonly recurrentnet_d_c0: (a: number) => [number, number];
-    readonly recurrentnet_d_h0: (a: number) => [number, number];
-    readonly recurrentnet_d_input: (a: number) => [number, number];
+    readonly recurrentnet_backward_results: (a: number) => [number, number, number, number];
     readonly recurrentnet_forward: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number) => [number, number];
-    readonly recurrentnet_get_grad: (a: number, b: number) => [number, number, number, number];
+    readonly recurrentnet_forward_results: (a: number) => [number, number];
     readonly recurrentnet_get_param: (a: number, b: number) => [number, number, number, number];
-    readonly recurrentnet_h_n: (a: number) => [number, number];
     readonly recurrentnet_has_grads: (a: number) => number;
     readonly recurrentnet_new: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number) => [number, number, number];
-    readonly recurrentnet_output: (a: number) => [number, number];
     readonly recurrentnet_param_count: (a: number) => number;
     readonly recurrentnet_param_name: (a: number, b: number) => [number, number, number, number];
     readonly recurrentnet_param_shape: (a: number, b: number) => [number, number, number, number];

@@ -15,8 +15,7 @@ export class RecurrentNet {
         wasm.__wbg_recurrentnet_free(ptr, 0);
     }
     /**
-     * Backpropagates through the last training forward; results via `d_input()`, `d_h0()`,
-     * `d_c0()` and `get_grad(i)`.
+     * Backpropagates through the last training forward; results via `backward_results()`.
      * @param {Float32Array | number[] | null} [d_output]
      * @param {Float32Array | number[] | null} [d_h_n]
      * @param {Float32Array | number[] | null} [d_c_n]
@@ -42,37 +41,15 @@ export class RecurrentNet {
         }
     }
     /**
+     * The last backward's gradients in one array: input, h0, c0 (LSTM; empty otherwise), then
+     * every parameter's gradient in index order.
      * @returns {Float32Array}
      */
-    c_n() {
-        const ret = wasm.recurrentnet_c_n(this.__wbg_ptr);
-        var v1 = getArrayF32FromWasm0(ret[0], ret[1]).slice();
-        wasm.__wbindgen_free(ret[0], ret[1] * 4, 4);
-        return v1;
-    }
-    /**
-     * @returns {Float32Array}
-     */
-    d_c0() {
-        const ret = wasm.recurrentnet_d_c0(this.__wbg_ptr);
-        var v1 = getArrayF32FromWasm0(ret[0], ret[1]).slice();
-        wasm.__wbindgen_free(ret[0], ret[1] * 4, 4);
-        return v1;
-    }
-    /**
-     * @returns {Float32Array}
-     */
-    d_h0() {
-        const ret = wasm.recurrentnet_d_h0(this.__wbg_ptr);
-        var v1 = getArrayF32FromWasm0(ret[0], ret[1]).slice();
-        wasm.__wbindgen_free(ret[0], ret[1] * 4, 4);
-        return v1;
-    }
-    /**
-     * @returns {Float32Array}
-     */
-    d_input() {
-        const ret = wasm.recurrentnet_d_input(this.__wbg_ptr);
+    backward_results() {
+        const ret = wasm.recurrentnet_backward_results(this.__wbg_ptr);
+        if (ret[3]) {
+            throw takeFromExternrefTable0(ret[2]);
+        }
         var v1 = getArrayF32FromWasm0(ret[0], ret[1]).slice();
         wasm.__wbindgen_free(ret[0], ret[1] * 4, 4);
         return v1;
@@ -112,14 +89,13 @@ export class RecurrentNet {
         }
     }
     /**
-     * @param {number} index
+     * The last forward's results in one array: output, h_n, then c_n (LSTM; empty otherwise).
+     * One array, so one copy and one JS allocation per call: a streaming step's results cost
+     * less to fetch than to compute otherwise.
      * @returns {Float32Array}
      */
-    get_grad(index) {
-        const ret = wasm.recurrentnet_get_grad(this.__wbg_ptr, index);
-        if (ret[3]) {
-            throw takeFromExternrefTable0(ret[2]);
-        }
+    forward_results() {
+        const ret = wasm.recurrentnet_forward_results(this.__wbg_ptr);
         var v1 = getArrayF32FromWasm0(ret[0], ret[1]).slice();
         wasm.__wbindgen_free(ret[0], ret[1] * 4, 4);
         return v1;
@@ -133,15 +109,6 @@ export class RecurrentNet {
         if (ret[3]) {
             throw takeFromExternrefTable0(ret[2]);
         }
-        var v1 = getArrayF32FromWasm0(ret[0], ret[1]).slice();
-        wasm.__wbindgen_free(ret[0], ret[1] * 4, 4);
-        return v1;
-    }
-    /**
-     * @returns {Float32Array}
-     */
-    h_n() {
-        const ret = wasm.recurrentnet_h_n(this.__wbg_ptr);
         var v1 = getArrayF32FromWasm0(ret[0], ret[1]).slice();
         wasm.__wbindgen_free(ret[0], ret[1] * 4, 4);
         return v1;
@@ -181,15 +148,6 @@ export class RecurrentNet {
         this.__wbg_ptr = ret[0];
         RecurrentNetFinalization.register(this, this.__wbg_ptr, this);
         return this;
-    }
-    /**
-     * @returns {Float32Array}
-     */
-    output() {
-        const ret = wasm.recurrentnet_output(this.__wbg_ptr);
-        var v1 = getArrayF32FromWasm0(ret[0], ret[1]).slice();
-        wasm.__wbindgen_free(ret[0], ret[1] * 4, 4);
-        return v1;
     }
     /**
      * @returns {number}
