@@ -217,7 +217,7 @@ export abstract class RecurrentLayer {
     }
   }
 
-  /** Validates x and h0, runs the wasm forward, returns copies of output and hN. */
+  /** Validates x and h0, runs the wasm forward, returns copies of output, hN (and cN). */
   protected runForward(x: Tensor, options: ForwardOptions & { c0?: Tensor }): ForwardResult & { cN?: Tensor } {
     const cls = this.constructor.name;
     const net = this.net;
