@@ -247,13 +247,10 @@ export abstract class RecurrentLayer {
     const width = this.numDirections * this.outputSize;
     // One array holds every result (output, hN[, cN]): one copy out of wasm and one allocation
     // per call, which is most of a small streaming step's cost. The tensors are views into it.
-    const take = slicer(net.forward_results());
-    const result: ForwardResult & { cN?: Tensor } = {
-      output: tensor(take(seq * batch * width), this.batchFirst ? [batch, seq, width] : [seq, batch, width]),
-      hN: tensor(take(states * batch * this.outputSize), [states, batch, this.outputSize]),
-    };
-    if (this.hasCellState) result.cN = tensor(take(states * batch * this.hiddenSize), [states, batch, this.hiddenSize]);
-    return result;
+    const shapes = [this.batchFirst ? [batch, seq, width] : [seq, batch, width], [states, batch, this.outputSize]];
+    if (this.hasCellState) shapes.push([states, batch, this.hiddenSize]);
+    const [output, hN, cN] = splitInto(net.forward_results(), shapes, `${cls}.forward`);
+    return cN === undefined ? { output: output!, hN: hN! } : { output: output!, hN: hN!, cN };
   }
 
   /** Validates the upstream gradients, runs BPTT, returns copies of all gradients. */
@@ -284,15 +281,13 @@ export abstract class RecurrentLayer {
       throw fromWasmError(e, `${cls}.backward`);
     }
     // One array, as in runForward: input, h0[, c0], then the parameters in index order.
-    const take = slicer(this.call('backward', (n) => n.backward_results()));
-    const result: Gradients & { c0?: Tensor } = {
-      input: tensor(take(inputShape.reduce((a, b) => a * b, 1)), inputShape),
-      h0: tensor(take(states * batch * this.outputSize), [states, batch, this.outputSize]),
-      params: {},
-    };
-    if (this.hasCellState) result.c0 = tensor(take(states * batch * this.hiddenSize), [states, batch, this.hiddenSize]);
     const byIndex = [...this.#params].sort(([, a], [, b]) => a.index - b.index);
-    for (const [name, { shape }] of byIndex) result.params[name] = tensor(take(shape.reduce((a, b) => a * b, 1)), shape);
+    const states0 = this.hasCellState ? [[states, batch, this.outputSize], [states, batch, this.hiddenSize]] : [[states, batch, this.outputSize]];
+    const all = splitInto(this.call('backward', (n) => n.backward_results()), [inputShape, ...states0, ...byIndex.map(([, p]) => p.shape)], `${cls}.backward`);
+    const params: Record<string, Tensor> = {};
+    byIndex.forEach(([name], i) => (params[name] = all[1 + states0.length + i]!));
+    const result: Gradients & { c0?: Tensor } = { input: all[0]!, h0: all[1]!, params };
+    if (this.hasCellState) result.c0 = all[2]!;
     return result;
   }
 
@@ -319,8 +314,13 @@ export abstract class RecurrentLayer {
   }
 }
 
-/** Consecutive views into `all`, in the order asked for. */
-function slicer(all: Float32Array): (length: number) => Float32Array {
+/** Consecutive views into `all`, one tensor per shape; `all` must hold exactly that many elements. */
+function splitInto(all: Float32Array, shapes: readonly (readonly number[])[], where: string): Tensor[] {
+  const sizes = shapes.map((shape) => shape.reduce((a, b) => a * b, 1));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  if (total !== all.length) {
+    throw new WasmRnnError('E_INTERNAL', `${where}: the wasm module returned ${all.length} result values, expected ${total}; this is a bug in wasm-rnn`);
+  }
   let offset = 0;
-  return (length) => all.subarray(offset, (offset += length));
+  return shapes.map((shape, i) => tensor(all.subarray(offset, (offset += sizes[i]!)), shape));
 }

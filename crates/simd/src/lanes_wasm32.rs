@@ -124,7 +124,6 @@ impl F32x4 {
         let bits = i32x4_shl(i32x4_add(ni, i32x4_splat(127)), 23);
         (Self(n), Self(bits))
     }
-    /// Lane `L` broadcast to all lanes (one shuffle).
     /// The 4×4 transpose of four rows: lane j of result i is lane i of row j.
     #[inline(always)]
     pub fn transpose4(rows: [Self; 4]) -> [Self; 4] {
@@ -140,6 +139,7 @@ impl F32x4 {
             Self(i64x2_shuffle::<1, 3>(ab_hi, cd_hi)),
         ]
     }
+    /// Lane `L` broadcast to all lanes (one shuffle).
     #[inline(always)]
     pub fn broadcast_lane<const L: usize>(self) -> Self {
         Self(match L {
