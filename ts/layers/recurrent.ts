@@ -282,12 +282,12 @@ export abstract class RecurrentLayer {
     }
     // One array, as in runForward: input, h0[, c0], then the parameters in index order.
     const byIndex = [...this.#params].sort(([, a], [, b]) => a.index - b.index);
-    const states0 = this.hasCellState ? [[states, batch, this.outputSize], [states, batch, this.hiddenSize]] : [[states, batch, this.outputSize]];
-    const all = splitInto(this.call('backward', (n) => n.backward_results()), [inputShape, ...states0, ...byIndex.map(([, p]) => p.shape)], `${cls}.backward`);
-    const params: Record<string, Tensor> = {};
-    byIndex.forEach(([name], i) => (params[name] = all[1 + states0.length + i]!));
-    const result: Gradients & { c0?: Tensor } = { input: all[0]!, h0: all[1]!, params };
-    if (this.hasCellState) result.c0 = all[2]!;
+    const stateShapes = [[states, batch, this.outputSize], ...(this.hasCellState ? [[states, batch, this.hiddenSize]] : [])];
+    const [input, h0, ...rest] = splitInto(this.call('backward', (n) => n.backward_results()), [inputShape, ...stateShapes, ...byIndex.map(([, p]) => p.shape)], `${cls}.backward`);
+    const c0 = this.hasCellState ? rest.shift() : undefined;
+    const params = Object.fromEntries(byIndex.map(([name], i) => [name, rest[i]!]));
+    const result: Gradients & { c0?: Tensor } = { input: input!, h0: h0!, params };
+    if (c0 !== undefined) result.c0 = c0;
     return result;
   }
 
