@@ -162,6 +162,14 @@ build_variant() {
     "$stage/wasm_rnn_bg.wasm" -o "$stage/wasm_rnn_bg.opt.wasm"
   mv "$stage/wasm_rnn_bg.opt.wasm" "$stage/wasm_rnn_bg.wasm"
 
+  # Relaxed min/max return an implementation-defined lane when an operand is NaN (x86 engines
+  # return the other operand), so a build containing them can turn NaN into a finite number in
+  # one engine and not another. LLVM rewrites f32x4.pmin/pmax into them when relaxed SIMD is on;
+  # the kernels use the NaN-propagating f32x4.min/max instead, and this keeps it so.
+  local relaxed_ops
+  relaxed_ops="$("$(dirname "$WASM_OPT")/wasm-dis" "$stage/wasm_rnn_bg.wasm" | grep -cE 'relaxed_(min|max)' || true)"
+  [[ "$relaxed_ops" == 0 ]] || die "[$variant] the module contains $relaxed_ops relaxed_min/relaxed_max instructions (NaN-unsafe)"
+
   # A machine path surviving the remaps would make the committed binary differ per checkout.
   local leak
   for leak in "$REPO" "$CARGO_HOME" "$HOME"; do

@@ -14,6 +14,8 @@ export type WasmRnnErrorCode =
   | 'E_WASM_LOAD' // the wasm binary could not be fetched or compiled
   | 'E_TOO_LARGE' // more memory than a wasm32 instance can address
   | 'E_NON_FINITE' // a loss or gradient turned NaN/Infinity during training
+  | 'E_WORKER' // a WorkerPool worker exited or failed; the calls it held are lost
+  | 'E_FORMAT' // a model file (safetensors) that is truncated, tampered with or not ours
   | 'E_INTERNAL'; // the wasm instance trapped: a bug, please report it
 
 /** The one error class thrown by wasm-rnn; `code` is stable, `message` names what was wrong. */

@@ -11,10 +11,12 @@
  */
 export { init, loadedVariant, wasmMemoryBytes } from './backend/init';
 export type { InitOptions, Variant } from './backend/init';
+export { memoryUsage } from './backend/memory';
+export type { MemoryUsage } from './backend/memory';
 export { WasmRnnError } from './errors';
 export type { WasmRnnErrorCode } from './errors';
 export { tensor, zeros } from './tensor';
-export type { Tensor } from './tensor';
+export type { Tensor, Dtype } from './tensor';
 export { RNN } from './layers/rnn';
 export type { RNNOptions } from './layers/rnn';
 export { LSTM } from './layers/lstm';
@@ -24,6 +26,14 @@ export type { GRUOptions } from './layers/gru';
 export { RecurrentLayer } from './layers/recurrent';
 export type { RecurrentOptions, ForwardOptions, ForwardResult, BackwardOptions, Gradients, LoadStateDictOptions } from './layers/recurrent';
 export { manualSeed } from './layers/seed';
+export { Sequential, loadModel } from './model';
+export type { Layer, LayerConfig, SequentialOptions, CompileOptions, ModelState, ModelInput, FitOptions, History, EarlyStoppingOptions } from './model';
+export { Embedding, Dense, LayerNorm, Dropout } from './model/layers';
+export type { EmbeddingOptions, DenseOptions, LayerNormOptions, DropoutOptions } from './model/layers';
+export { Optimizer, SGD, Adam, AdamW, RMSprop } from './model/optimizers';
+export type { SGDOptions, AdamOptions, RMSpropOptions } from './model/optimizers';
+export type { LossSpec, LossName } from './model/losses';
+export type { LrSchedule } from './model/schedule';
 export { WorkerPool } from './parallel/pool';
 export type { WorkerPoolOptions } from './parallel/pool';
 export type { ParallelLayer, ParallelLayerOptions, ParallelForwardResult, ParallelGradients } from './parallel/parallel-layer';

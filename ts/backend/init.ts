@@ -9,12 +9,19 @@
  *
  * The state machine follows onnxruntime-web's wasm-factory: uninitialized → initializing →
  * ready | failed. Concurrent `init()` calls share one attempt; a failed attempt can be retried.
+ *
+ * A glue keeps the first instance it was given for the life of its module, even when that
+ * instance's start-up then failed, so no module reaches a glue before module-check.ts has
+ * checked its exports against what the glue uses and which build it is. Should a glue still be
+ * left holding a failed instance, that variant is reported unusable instead of "loaded".
  */
 import { WasmRnnError } from '../errors';
+import { describe } from '../tensor';
 import * as relaxedGlue from '../generated/relaxed/wasm_rnn.js';
 import * as scalarGlue from '../generated/scalar/wasm_rnn.js';
 import * as simdGlue from '../generated/simd/wasm_rnn.js';
 import { detectFeatures, type WasmFeatures } from './features';
+import { checkExports, type ExportNeeds, glueExports, loadError, trialVariant } from './module-check';
 import { isVariant, VARIANTS, type Variant } from './variant';
 import { defaultWasmUrl } from './wasm-url';
 
@@ -32,8 +39,10 @@ export interface InitOptions {
   /** Force a build instead of the fastest one the engine supports. */
   variant?: Variant;
   /**
-   * The binary to use instead of the packaged one. It must be the build of `variant` (or, when
-   * `variant` is not given, of the variant the engine would pick: pass both to be safe).
+   * The binary to use instead of the packaged one (or a promise of it). With `variant`, it must
+   * be that build (another build is refused with `E_WASM_LOAD`); without, the build it is
+   * becomes the loaded variant. A module that is not a wasm-rnn build of this version is
+   * refused with `E_WASM_LOAD` naming what it lacks.
    */
   wasm?: WasmSource;
 }
@@ -58,20 +67,21 @@ type State =
 let state: State = { kind: 'uninitialized' };
 
 /**
+ * Variants whose glue holds an instance whose start-up failed (see the header): the glue
+ * returns that instance to every later call, so the variant cannot be loaded again in this
+ * module instance. Only a module that passed every check of module-check.ts can get here.
+ */
+const unusableGlues = new Map<Variant, string>();
+
+/**
  * Loads the wasm core. Safe to call many times: later calls resolve to the same result, and
  * calls made while loading share that load. Asking for a variant other than the loaded one
  * rejects with `E_ALREADY_INITIALIZED` (one instance per process: layers share its memory).
  * Once loaded, a later call's `wasm` option is ignored. After a failed load (for instance a
  * 404 or an unsupported variant) the next call tries again from scratch.
  */
-export async function init(options: InitOptions = {}): Promise<InitResult> {
-  const requested = options.variant;
-  if (requested !== undefined && !isVariant(requested)) {
-    throw new WasmRnnError(
-      'E_ARGUMENT',
-      `init(): unknown variant ${JSON.stringify(requested)}; expected one of ${VARIANTS.join(', ')}`,
-    );
-  }
+export async function init(options?: InitOptions): Promise<InitResult> {
+  const { requested, source } = readOptions(options);
   switch (state.kind) {
     case 'ready':
       return sameVariant(state.result, requested);
@@ -79,7 +89,7 @@ export async function init(options: InitOptions = {}): Promise<InitResult> {
       return sameVariant(await state.promise, requested);
     case 'uninitialized':
     case 'failed': {
-      const promise = load(requested, options.wasm).then(
+      const promise = load(requested, source).then(
         ({ variant, glue }) => {
           const result: InitResult = Object.freeze({ variant });
           state = { kind: 'ready', result, glue };
@@ -94,6 +104,28 @@ export async function init(options: InitOptions = {}): Promise<InitResult> {
       return promise;
     }
   }
+}
+
+/** Validates `init()`'s argument, reading each option once. */
+function readOptions(options: unknown): { requested: Variant | undefined; source: unknown } {
+  if (options === undefined) return { requested: undefined, source: undefined };
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new WasmRnnError('E_ARGUMENT', `init(): options must be an object or undefined, got ${describe(options)}`);
+  }
+  let requested: unknown;
+  let source: unknown;
+  try {
+    ({ variant: requested, wasm: source } = options as { variant?: unknown; wasm?: unknown });
+  } catch (error) {
+    const wrapped = new WasmRnnError('E_ARGUMENT', `init(): reading the options failed: ${error instanceof Error ? error.message : describe(error)}`);
+    Object.defineProperty(wrapped, 'cause', { value: error, writable: true, configurable: true });
+    throw wrapped;
+  }
+  if (requested !== undefined && !isVariant(requested)) {
+    const shown = typeof requested === 'string' ? JSON.stringify(requested) : describe(requested);
+    throw new WasmRnnError('E_ARGUMENT', `init(): unknown variant ${shown}; expected one of ${VARIANTS.join(', ')}`);
+  }
+  return { requested, source };
 }
 
 function sameVariant(result: InitResult, requested: Variant | undefined): InitResult {
@@ -141,63 +173,145 @@ function supports(features: WasmFeatures, variant: Variant): boolean {
   }
 }
 
-async function load(
-  requested: Variant | undefined,
-  source: WasmSource | undefined,
-): Promise<{ variant: Variant; glue: Bindings }> {
+async function load(requested: Variant | undefined, source: unknown): Promise<{ variant: Variant; glue: Bindings }> {
   const features = detectFeatures();
   const supported = supportedVariants(features);
-  const variant = requested ?? supported[0];
-  if (variant === undefined) {
+  if (supported.length === 0) {
     throw new WasmRnnError('E_VARIANT_UNSUPPORTED', 'this JavaScript engine has no WebAssembly support');
   }
-  if (!supported.includes(variant)) {
-    const missing = variant === 'relaxed' ? 'relaxed SIMD' : variant === 'simd' ? 'WebAssembly SIMD (simd128)' : 'WebAssembly';
-    const hint = variant === 'relaxed' ? ' (Node 20 needs --experimental-wasm-relaxed-simd)' : '';
+  if (requested !== undefined && !supported.includes(requested)) {
+    const missing = requested === 'relaxed' ? 'relaxed SIMD' : requested === 'simd' ? 'WebAssembly SIMD (simd128)' : 'WebAssembly';
+    const hint = requested === 'relaxed' ? ' (Node 20 needs --experimental-wasm-relaxed-simd)' : '';
     throw new WasmRnnError(
       'E_VARIANT_UNSUPPORTED',
-      `the "${variant}" variant needs ${missing}, which this engine lacks${hint}; ` +
-        `supported here: ${supported.join(', ') || 'none'}`,
+      `the "${requested}" variant needs ${missing}, which this engine lacks${hint}; ` +
+        `supported here: ${supported.join(', ')}`,
     );
   }
+  // The build to load: the requested one, else the packaged fastest, else (a given module
+  // without a variant) whatever build that module turns out to be.
+  let target: Variant | undefined = requested ?? (source === undefined ? supported[0] : undefined);
+  if (target !== undefined) assertGlueUsable(target);
 
-  let located: WasmSource;
-  try {
-    located = source ?? defaultWasmUrl(variant);
-  } catch (error) {
-    // e.g. workerd, where import.meta.url is undefined and wasm must come precompiled anyway.
-    throw loadError(`locating the "${variant}" wasm binary failed (pass it with init({ variant, wasm }))`, error);
+  let compiled: Compiled;
+  let what: string;
+  if (source === undefined) {
+    let url: URL;
+    try {
+      url = defaultWasmUrl(target!);
+    } catch (error) {
+      // e.g. workerd, where import.meta.url is undefined and wasm must come precompiled anyway.
+      throw loadError(`locating the "${target}" wasm binary failed (pass it with init({ variant, wasm }))`, error);
+    }
+    compiled = await compile(url, false);
+    what = `the packaged "${target}" binary (${compiled.label})`;
+  } else {
+    compiled = await compile(source, true);
+    what = `init(): the \`wasm\` option (${compiled.label})${target === undefined ? '' : ` for the "${target}" build`}`;
   }
-  const module = await compile(located);
+  const { module } = compiled;
+
+  // Nothing reaches a glue unless it has what the glue reads and is the build it claims to be.
+  // Without a target, what every glue needs (which covers the trial's exports); the glue of the
+  // build the module turns out to be is checked once that is known.
+  checkExports(module, target === undefined ? commonNeeds() : glueExports(GLUES[target]), what);
+  const { variant, lane } = await trialVariant(module, what);
+  if (target !== undefined && variant !== target) {
+    throw new WasmRnnError(
+      'E_WASM_LOAD',
+      `${what} is the "${variant}" build (lane_impl "${lane}"), not the "${target}" one: ` +
+        `pass variant: "${variant}" with it, or the "${target}" binary`,
+    );
+  }
+  if (target === undefined) {
+    target = variant;
+    assertGlueUsable(variant);
+    checkExports(module, glueExports(GLUES[variant]), what);
+  }
+
   const glue = GLUES[variant];
   try {
     // The async init instantiates with WebAssembly.instantiate, which browsers allow on the
     // main thread for any size (synchronous instantiation of big modules is refused there).
     await glue.default({ module_or_path: module });
   } catch (error) {
-    throw loadError(`instantiating the "${variant}" wasm module failed`, error);
+    const failure = loadError(`instantiating ${what} as the "${variant}" build failed`, error);
+    if (await glueKeptFailedInstance(glue)) unusableGlues.set(variant, failure.message);
+    throw failure;
   }
   return { variant, glue };
 }
 
-async function compile(source: WasmSource): Promise<WebAssembly.Module> {
+/** The exports every variant's glue needs. */
+function commonNeeds(): ExportNeeds {
+  const [first, ...rest] = VARIANTS.map((v) => glueExports(GLUES[v]));
+  return new Map([...first!].filter(([name, kind]) => rest.every((needs) => needs.has(name) && needs.get(name) === kind)));
+}
+
+function assertGlueUsable(variant: Variant): void {
+  const reason = unusableGlues.get(variant);
+  if (reason === undefined) return;
+  throw new WasmRnnError(
+    'E_WASM_LOAD',
+    `the "${variant}" build's wasm-bindgen glue is unusable: an earlier load failed after the glue had kept ` +
+      `its instance (${reason}); reload the page or restart the process (or worker) to load "${variant}", ` +
+      `or load another variant`,
+  );
+}
+
+const PROBE = Symbol('wasm-rnn glue probe');
+
+/**
+ * Whether `glue` kept the exports of an instance whose start-up failed. A glue that has no
+ * instance starts a new load for every call and here gets a promise that rejects with PROBE,
+ * so the call rejects with PROBE and the glue stays as it was; a glue that kept an instance
+ * returns it without looking at its argument.
+ */
+async function glueKeptFailedInstance(glue: Bindings): Promise<boolean> {
+  const probe = Promise.reject(PROBE);
+  probe.catch(() => undefined);
+  try {
+    await glue.default({ module_or_path: probe as unknown as WebAssembly.Module });
+    return true;
+  } catch (error) {
+    return error !== PROBE;
+  }
+}
+
+interface Compiled {
+  readonly module: WebAssembly.Module;
+  /** Where the module came from, for messages. */
+  readonly label: string;
+}
+
+async function compile(source: unknown, allowPromise: boolean): Promise<Compiled> {
   // Checked as `unknown` since JS callers may pass anything. WebAssembly.Module is an empty
   // interface (`{}`), so isWasmModule is no type guard: it would narrow the rest away.
-  const value: unknown = source;
-  if (isWasmModule(value)) return value as WebAssembly.Module;
+  const value = source;
+  if (isWasmModule(value)) return { module: value as WebAssembly.Module, label: 'a WebAssembly.Module' };
   if (isResponse(value)) return compileResponse(value);
-  if (isPromiseLike(value)) return compileResponse(await value);
+  if (allowPromise && thenOf(value) !== undefined) {
+    let resolved: unknown;
+    try {
+      resolved = await value;
+    } catch (error) {
+      throw loadError('init(): the `wasm` promise rejected', error);
+    }
+    // `await` unwrapped every thenable: what is left is the value itself.
+    return compile(resolved, false);
+  }
   if (value instanceof URL || typeof value === 'string') return compileLocation(value);
   if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
     return compileBytes(value as BufferSource, 'the given bytes');
   }
   throw new WasmRnnError(
     'E_ARGUMENT',
-    'init(): `wasm` must be bytes, a URL or path, a Response (or a promise of one) or a WebAssembly.Module',
+    'init(): `wasm` must be bytes, a URL or path, a Response (or a promise of one) or a WebAssembly.Module, ' +
+      `got ${describe(value)}`,
   );
 }
 
-async function compileLocation(location: URL | string): Promise<WebAssembly.Module> {
+async function compileLocation(location: URL | string): Promise<Compiled> {
   const url = toUrl(location);
   const label = url?.href ?? String(location);
   if (isServerRuntime() && (url === undefined || url.protocol === 'file:')) {
@@ -222,7 +336,7 @@ async function compileLocation(location: URL | string): Promise<WebAssembly.Modu
   return compileResponse(response);
 }
 
-async function compileResponse(response: Response): Promise<WebAssembly.Module> {
+async function compileResponse(response: Response): Promise<Compiled> {
   const label = response.url || 'the given Response';
   if (!response.ok) {
     throw new WasmRnnError('E_WASM_LOAD', `fetching ${label} failed: HTTP ${response.status} ${response.statusText}`);
@@ -232,7 +346,7 @@ async function compileResponse(response: Response): Promise<WebAssembly.Module> 
   // (servers with another MIME type are common), so fall back to buffering for the rest.
   if (mime === 'application/wasm' && typeof WebAssembly.compileStreaming === 'function') {
     try {
-      return await WebAssembly.compileStreaming(response);
+      return { module: await WebAssembly.compileStreaming(response), label };
     } catch (error) {
       throw loadError(`compiling ${label} failed`, error);
     }
@@ -246,9 +360,9 @@ async function compileResponse(response: Response): Promise<WebAssembly.Module> 
   return compileBytes(bytes, label);
 }
 
-async function compileBytes(bytes: BufferSource, label: string): Promise<WebAssembly.Module> {
+async function compileBytes(bytes: BufferSource, label: string): Promise<Compiled> {
   try {
-    return await WebAssembly.compile(bytes);
+    return { module: await WebAssembly.compile(bytes), label };
   } catch (error) {
     throw loadError(`compiling ${label} failed`, error);
   }
@@ -277,22 +391,29 @@ function isServerRuntime(): boolean {
 }
 
 function isWasmModule(value: unknown): boolean {
-  // The tag check also accepts a module compiled in another realm (vm context, iframe).
-  return value instanceof WebAssembly.Module || Object.prototype.toString.call(value) === '[object WebAssembly.Module]';
+  // WebAssembly.Module.exports checks the internal slot: it accepts a module compiled in
+  // another realm (vm context, iframe) and refuses look-alikes (a faked Symbol.toStringTag).
+  if (value === null || typeof value !== 'object') return false;
+  try {
+    WebAssembly.Module.exports(value as WebAssembly.Module);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isResponse(value: unknown): value is Response {
   return typeof Response === 'function' && value instanceof Response;
 }
 
-function isPromiseLike(value: unknown): value is PromiseLike<Response> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
-}
-
-function loadError(what: string, cause: unknown): WasmRnnError {
-  if (cause instanceof WasmRnnError) return cause;
-  const detail = cause instanceof Error ? cause.message : String(cause);
-  const error = new WasmRnnError('E_WASM_LOAD', `${what}: ${detail}`);
-  (error as { cause?: unknown }).cause = cause;
-  return error;
+/** The `then` method of a thenable, else `undefined` (a throwing `then` getter is E_ARGUMENT). */
+function thenOf(value: unknown): unknown {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined;
+  let then: unknown;
+  try {
+    then = (value as { then?: unknown }).then;
+  } catch (error) {
+    throw loadError('init(): reading `wasm.then` failed', error);
+  }
+  return typeof then === 'function' ? then : undefined;
 }

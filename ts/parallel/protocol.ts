@@ -8,14 +8,39 @@ export interface WireTensor {
   shape: number[];
 }
 
+/** The validated options a replica is built from (plain data only; see parallel-layer.ts). */
+export interface WireOptions {
+  inputSize: number;
+  hiddenSize: number;
+  numLayers: number;
+  bidirectional: boolean;
+  bias: boolean;
+  batchFirst: boolean;
+  seed: number;
+  /** RNN only. */
+  nonlinearity?: 'tanh' | 'relu';
+  /** LSTM only. */
+  projSize?: number;
+}
+
+/** A replica's parameters in PyTorch's order: name and shape. */
+export type ParamShapes = Array<[string, number[]]>;
+
 export type Request =
   | { op: 'init'; variant: Variant }
-  | { op: 'create'; layer: number; cell: CellKind; options: Record<string, unknown> }
-  | { op: 'load'; layer: number; state: Record<string, WireTensor> }
+  /** Answered with the layer's {@link ParamShapes}. Replaces a replica of the same id. */
+  | { op: 'create'; layer: number; cell: CellKind; options: WireOptions }
+  | { op: 'load'; layer: number; state: Record<string, WireTensor>; strict: boolean }
   | { op: 'state'; layer: number }
   | { op: 'forward'; layer: number; x: WireTensor; h0?: WireTensor; c0?: WireTensor; training: boolean }
   | { op: 'backward'; layer: number; output?: WireTensor; hN?: WireTensor; cN?: WireTensor }
-  | { op: 'dispose'; layer: number };
+  | { op: 'dispose'; layer: number }
+  /**
+   * @internal Tests only: the worker calls process.exit() ('exit'), throws an uncaught
+   * exception ('throw'), or stops answering ('hang'), so that the pool's handling of failed
+   * workers can be exercised. Never sent by the library itself.
+   */
+  | { op: 'testFault'; fault: 'exit' | 'throw' | 'hang' };
 
 export interface RequestEnvelope {
   id: number;

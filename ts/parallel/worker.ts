@@ -1,6 +1,11 @@
 /**
  * The worker side of WorkerPool: its own wasm instance holding replicas of the pool's layers.
  * Runs under Node worker_threads and as a module Web Worker.
+ *
+ * Requests are handled one at a time in arrival order (a request that awaits, like `init`, holds
+ * back the ones behind it), so the pool can rely on per-worker ordering. A request that cannot
+ * be read (`messageerror`) cannot be answered either: the worker then fails loudly (an uncaught
+ * error), and the pool rejects that worker's pending calls and replaces it.
  */
 import { init } from '../backend/init';
 import { WasmRnnError } from '../errors';
@@ -9,14 +14,15 @@ import { LSTM } from '../layers/lstm';
 import type { RecurrentLayer } from '../layers/recurrent';
 import { RNN } from '../layers/rnn';
 import type { Tensor } from '../tensor';
-import type { Request, RequestEnvelope, ResponseEnvelope } from './protocol';
+import type { ParamShapes, Request, RequestEnvelope, ResponseEnvelope } from './protocol';
 
 interface Port {
   postMessage(message: unknown, transfer?: Transferable[]): void;
-  on?(event: 'message', listener: (data: unknown) => void): void;
-  addEventListener?(event: 'message', listener: (event: { data: unknown }) => void): void;
+  on?(event: 'message' | 'messageerror', listener: (data: unknown) => void): void;
+  addEventListener?(event: 'message' | 'messageerror', listener: (event: { data: unknown }) => void): void;
 }
 
+const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 const layers = new Map<number, RecurrentLayer>();
 
 function layer(id: number): RecurrentLayer {
@@ -39,11 +45,13 @@ async function handle(request: Request): Promise<unknown> {
     case 'create': {
       const make = { rnn: RNN, lstm: LSTM, gru: GRU }[request.cell];
       const l = new make(request.options as never);
+      layers.get(request.layer)?.dispose();
       layers.set(request.layer, l);
-      return l.parameterNames();
+      const shapes: ParamShapes = Object.entries(l.stateDict()).map(([name, t]) => [name, t.shape]);
+      return shapes;
     }
     case 'load':
-      layer(request.layer).loadStateDict(request.state as Record<string, Tensor>);
+      layer(request.layer).loadStateDict(request.state as Record<string, Tensor>, { strict: request.strict });
       return null;
     case 'state':
       return layer(request.layer).stateDict();
@@ -59,12 +67,22 @@ async function handle(request: Request): Promise<unknown> {
       layers.get(request.layer)?.dispose();
       layers.delete(request.layer);
       return null;
+    case 'testFault':
+      // Tests only (see protocol.ts). Browsers have no process.exit(): both fail with an error.
+      if (request.fault === 'exit' && isNode) process.exit(3);
+      return new Promise(() => {
+        if (request.fault !== 'hang') setTimeout(() => {
+          throw new Error('wasm-rnn test fault: an uncaught exception in a worker');
+        });
+      });
+    default:
+      throw new WasmRnnError('E_INTERNAL', `worker: unknown request ${JSON.stringify((request as { op?: unknown }).op)}`);
   }
 }
 
 async function start(): Promise<void> {
-  const port: Port = typeof process !== 'undefined' && process.versions?.node ? ((await import('node:worker_threads')).parentPort as unknown as Port) : (globalThis as unknown as Port);
-  const onMessage = async (data: unknown): Promise<void> => {
+  const port: Port = isNode ? ((await import('node:worker_threads')).parentPort as unknown as Port) : (globalThis as unknown as Port);
+  const respond = async (data: unknown): Promise<void> => {
     const { id, request } = data as RequestEnvelope;
     let response: ResponseEnvelope;
     try {
@@ -74,10 +92,30 @@ async function start(): Promise<void> {
       const code = e instanceof WasmRnnError ? e.code : 'E_INTERNAL';
       response = { id, ok: false, code, message: e instanceof Error ? e.message : String(e) };
     }
-    port.postMessage(response, response.ok ? buffersOf(response.value) : []);
+    try {
+      port.postMessage(response, response.ok ? buffersOf(response.value) : []);
+    } catch (e) {
+      const message = `worker: could not send the result of '${(request as { op?: unknown })?.op}': ${e instanceof Error ? e.message : String(e)}`;
+      port.postMessage({ id, ok: false, code: 'E_INTERNAL', message } satisfies ResponseEnvelope);
+    }
   };
-  if (port.on) port.on('message', (data) => void onMessage(data));
-  else port.addEventListener?.('message', (event) => void onMessage(event.data));
+  let queue: Promise<void> = Promise.resolve();
+  const onMessage = (data: unknown): void => {
+    queue = queue.then(() => respond(data)).catch(() => undefined);
+  };
+  const onMessageError = (): void => {
+    // Thrown outside any handler on purpose: the pool sees the worker fail and recovers.
+    setTimeout(() => {
+      throw new Error('worker: a request could not be deserialized (messageerror)');
+    });
+  };
+  if (port.on) {
+    port.on('message', onMessage);
+    port.on('messageerror', onMessageError);
+  } else {
+    port.addEventListener?.('message', (event) => onMessage(event.data));
+    port.addEventListener?.('messageerror', onMessageError);
+  }
 }
 
 void start();

@@ -123,19 +123,7 @@ impl Case {
             net.set_param(index, part).map_err(|e| format!("{e:?}"))?;
         }
         let lstm = matches!(cell, CellKind::Lstm);
-        Ok(Case {
-            net,
-            lstm,
-            batch,
-            seq,
-            input,
-            hidden,
-            x: parts[4].to_vec(),
-            d_out: parts[6].to_vec(),
-            t: 0,
-            h: vec![0.0; batch * hidden],
-            c: vec![0.0; batch * hidden],
-        })
+        Ok(Case { net, lstm, batch, seq, input, hidden, x: parts[4].to_vec(), d_out: parts[6].to_vec(), t: 0, h: vec![0.0; batch * hidden], c: vec![0.0; batch * hidden] })
     }
 
     fn infer(&mut self) -> Result<(), String> {

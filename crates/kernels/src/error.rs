@@ -14,8 +14,11 @@ pub enum Error {
     Argument(String),
     /// backward() without a training-mode forward() since the last backward().
     NoTrainingForward,
-    /// The call would need more memory than a 32-bit wasm instance can address.
-    TooLarge { bytes: u64 },
+    /// The call would allocate `need` bytes (itemized in `detail`) while `in_use` are live and
+    /// the instance's budget is `budget` (see `memory::INSTANCE_BUDGET_BYTES`).
+    TooLarge { need: u64, in_use: u64, budget: u64, detail: String },
+    /// A loss or gradient turned NaN or infinite in training (nothing was updated).
+    NonFinite(String),
 }
 
 impl Error {
@@ -28,6 +31,7 @@ impl Error {
             Error::Argument(_) => "E_ARGUMENT",
             Error::NoTrainingForward => "E_NO_TRAINING_FORWARD",
             Error::TooLarge { .. } => "E_TOO_LARGE",
+            Error::NonFinite(_) => "E_NON_FINITE",
         }
     }
 }
@@ -42,7 +46,11 @@ impl fmt::Display for Error {
             Error::NoTrainingForward => {
                 write!(f, "backward() needs a forward() with training: true first (each backward consumes the saved activations)")
             }
-            Error::TooLarge { bytes } => write!(f, "this call needs about {bytes} bytes of wasm memory, more than the 4 GiB a wasm32 instance can address"),
+            Error::NonFinite(msg) => write!(f, "{msg}"),
+            Error::TooLarge { need, in_use, budget, detail } => write!(
+                f,
+                "this call needs {need} bytes of wasm memory ({detail}); {in_use} bytes are in use and the instance's budget is {budget} bytes (use a smaller batch or sequence, or dispose of other layers)"
+            ),
         }
     }
 }

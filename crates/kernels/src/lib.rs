@@ -6,12 +6,19 @@
 pub mod cells;
 pub mod error;
 pub mod gemm;
+pub mod memory;
+pub mod model;
 pub mod network;
 pub mod rng;
 
+pub use cells::elman::Nonlinearity;
 pub use error::Error;
 pub use network::config::{CellKind, Config};
 pub use network::Network;
-pub use cells::elman::Nonlinearity;
 pub use wasm_rnn_simd::LANE_IMPL;
 pub mod vector;
+
+/// The test binaries count allocations per thread, to check memory plans against reality.
+#[cfg(test)]
+#[global_allocator]
+static TEST_ALLOCATOR: memory::CountingAlloc = memory::CountingAlloc;

@@ -18,4 +18,10 @@ impl Rng {
         let unit = (self.next_u64() >> 40) as f32 * (1.0 / (1u64 << 24) as f32);
         lo + (hi - lo) * unit
     }
+    /// Standard normal (Box–Muller on two uniforms in (0, 1]).
+    pub fn normal(&mut self) -> f32 {
+        let u1 = ((self.next_u64() >> 11) as f64 + 1.0) / (1u64 << 53) as f64;
+        let u2 = (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+        ((-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()) as f32
+    }
 }

@@ -70,15 +70,31 @@ impl F32x4 {
     pub fn mul_add(self, b: Self, c: Self) -> Self {
         self.mul(b).add(c)
     }
-    /// Pseudo-min as wasm `f32x4.pmin`: `if o < self { o } else { self }`.
+    /// Lane-wise minimum as wasm `f32x4.min`: NaN if either lane is NaN, −0 below +0.
     #[inline(always)]
     pub fn min(self, o: Self) -> Self {
-        Self(zip(self.0, o.0, |a, b| if b < a { b } else { a }))
+        Self(zip(self.0, o.0, |a, b| {
+            if a < b || (a == b && a.is_sign_negative()) {
+                a
+            } else if b <= a {
+                b
+            } else {
+                a + b
+            }
+        }))
     }
-    /// Pseudo-max as wasm `f32x4.pmax`: `if self < o { o } else { self }`.
+    /// Lane-wise maximum as wasm `f32x4.max`: NaN if either lane is NaN, +0 above −0.
     #[inline(always)]
     pub fn max(self, o: Self) -> Self {
-        Self(zip(self.0, o.0, |a, b| if a < b { b } else { a }))
+        Self(zip(self.0, o.0, |a, b| {
+            if a > b || (a == b && a.is_sign_positive()) {
+                a
+            } else if b >= a {
+                b
+            } else {
+                a + b
+            }
+        }))
     }
     #[inline(always)]
     pub fn abs(self) -> Self {
@@ -95,9 +111,9 @@ impl F32x4 {
     #[inline(always)]
     pub fn select_lt(self, o: Self, a: Self, b: Self) -> Self {
         let mut r = b.0;
-        for i in 0..4 {
+        for (i, lane) in r.iter_mut().enumerate() {
             if self.0[i] < o.0[i] {
-                r[i] = a.0[i];
+                *lane = a.0[i];
             }
         }
         Self(r)

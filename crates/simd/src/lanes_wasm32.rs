@@ -83,13 +83,17 @@ impl F32x4 {
             Self(f32x4_add(f32x4_mul(self.0, b.0), c.0))
         }
     }
+    /// Lane-wise minimum, NaN if either lane is NaN (wasm `f32x4.min`). Not `pmin`: with
+    /// relaxed SIMD enabled LLVM turns `pmin` into `relaxed_min`, whose NaN result is
+    /// implementation-defined (x86 returns the other operand), so NaN would vanish in one build.
     #[inline(always)]
     pub fn min(self, o: Self) -> Self {
-        Self(f32x4_pmin(self.0, o.0))
+        Self(f32x4_min(self.0, o.0))
     }
+    /// Lane-wise maximum, NaN if either lane is NaN (wasm `f32x4.max`; see [`Self::min`]).
     #[inline(always)]
     pub fn max(self, o: Self) -> Self {
-        Self(f32x4_pmax(self.0, o.0))
+        Self(f32x4_max(self.0, o.0))
     }
     #[inline(always)]
     pub fn abs(self) -> Self {
@@ -151,9 +155,6 @@ impl F32x4 {
     }
     #[inline(always)]
     pub fn reduce_sum(self) -> f32 {
-        f32x4_extract_lane::<0>(self.0)
-            + f32x4_extract_lane::<1>(self.0)
-            + f32x4_extract_lane::<2>(self.0)
-            + f32x4_extract_lane::<3>(self.0)
+        f32x4_extract_lane::<0>(self.0) + f32x4_extract_lane::<1>(self.0) + f32x4_extract_lane::<2>(self.0) + f32x4_extract_lane::<3>(self.0)
     }
 }

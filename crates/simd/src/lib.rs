@@ -35,3 +35,17 @@ pub fn store_partial(v: F32x4, s: &mut [f32]) {
     let n = s.len();
     s.copy_from_slice(&pad[..n]);
 }
+
+#[cfg(test)]
+mod tests {
+    /// scripts/test-wasm-kernels.sh compiles the tests once per wasm variant with
+    /// WASM_RNN_EXPECT_LANE_IMPL set to the lane implementation that variant must select, so a
+    /// cfg mistake cannot quietly test the generic twin instead of the wasm lanes. Unset
+    /// (a plain `cargo test`): nothing to check.
+    #[test]
+    fn lane_impl_matches_the_build_variant() {
+        if let Some(want) = option_env!("WASM_RNN_EXPECT_LANE_IMPL") {
+            assert_eq!(super::LANE_IMPL, want);
+        }
+    }
+}

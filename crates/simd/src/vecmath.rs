@@ -4,6 +4,8 @@
 //! reduction) and its degree-6 polynomial. tanh: Cephes' odd polynomial for |x| < 0.625, where
 //! the exp form would cancel, and (1 − e)/(1 + e) with e = exp(−2|x|) beyond. sigmoid: one exp of
 //! −|x| and one division, so both tails keep their relative accuracy.
+// The polynomial coefficients are quoted as published (Cephes), digits beyond f32 included.
+#![allow(clippy::excessive_precision)]
 
 use crate::F32x4;
 
@@ -23,10 +25,18 @@ const LOG2_E: f32 = std::f32::consts::LOG2_E;
 const LN2_HI: f32 = 0.693_359_4;
 const LN2_LO: f32 = -2.121_944_4e-4;
 
-/// e^x lane-wise; inputs are clamped to the range where the result is a normal float.
+/// e^x lane-wise: 0 below the range where the result is a normal float, +∞ above it, NaN for
+/// NaN (as libm, and identical in every build: `min`/`max` propagate NaN, the tails are selects).
 #[inline(always)]
 pub fn exp(x: F32x4) -> F32x4 {
-    let x = x.max(F32x4::splat(EXP_LO)).min(F32x4::splat(EXP_HI));
+    let e = exp_in_range(x.max(F32x4::splat(EXP_LO)).min(F32x4::splat(EXP_HI)));
+    let e = x.select_lt(F32x4::splat(EXP_LO), F32x4::zero(), e);
+    F32x4::splat(EXP_HI).select_lt(x, F32x4::splat(f32::INFINITY), e)
+}
+
+/// e^x for x in [EXP_LO, EXP_HI] (NaN stays NaN).
+#[inline(always)]
+fn exp_in_range(x: F32x4) -> F32x4 {
     let (n, two_n) = x.mul(F32x4::splat(LOG2_E)).round_and_exp2();
     let r = n.mul(F32x4::splat(-LN2_HI)).add(x);
     let r = n.mul_add(F32x4::splat(-LN2_LO), r);
@@ -47,7 +57,7 @@ pub fn sigmoid(x: F32x4) -> F32x4 {
     let one = F32x4::splat(1.0);
     let e = exp(x.abs().neg());
     let s_pos = one.div(one.add(e)); // σ(|x|)
-    // σ(−|x|) = e·σ(|x|): no cancellation on the negative side.
+                                     // σ(−|x|) = e·σ(|x|): no cancellation on the negative side.
     x.select_lt(F32x4::zero(), e.mul(s_pos), s_pos)
 }
 
@@ -160,12 +170,50 @@ mod tests {
 
     #[test]
     fn saturates_without_nan() {
-        for x in [f32::MAX, -f32::MAX, 1e4, -1e4, 90.0, -90.0] {
-            assert!(sigmoid_scalar(x).is_finite() && tanh_scalar(x).is_finite() && exp_scalar(x).is_finite());
+        for x in [f32::MAX, -f32::MAX, 1e4, -1e4, 90.0, -90.0, f32::INFINITY, f32::NEG_INFINITY] {
+            assert!(sigmoid_scalar(x).is_finite() && tanh_scalar(x).is_finite(), "x = {x}");
         }
         assert_eq!(tanh_scalar(50.0), 1.0);
         assert_eq!(tanh_scalar(-50.0), -1.0);
+        assert_eq!(tanh_scalar(f32::INFINITY), 1.0);
+        assert_eq!(tanh_scalar(f32::NEG_INFINITY), -1.0);
         assert_eq!(sigmoid_scalar(100.0), 1.0);
+        assert_eq!(sigmoid_scalar(f32::INFINITY), 1.0);
+        assert_eq!(sigmoid_scalar(f32::NEG_INFINITY), 0.0);
+        assert_eq!(exp_scalar(90.0), f32::INFINITY);
+        assert_eq!(exp_scalar(f32::INFINITY), f32::INFINITY);
+        assert_eq!(exp_scalar(-90.0), 0.0);
+        assert_eq!(exp_scalar(f32::NEG_INFINITY), 0.0);
+    }
+
+    /// NaN in any lane gives NaN in that lane and leaves the others exact, in every build (the
+    /// relaxed one once turned NaN into ±1 through relaxed_min/max in the exp clamp).
+    #[test]
+    fn nan_propagates_lane_by_lane() {
+        let xs = [f32::NAN, 0.5, -f32::NAN, -3.0];
+        for (name, f, reference) in [("exp", exp as fn(F32x4) -> F32x4, exp_scalar as fn(f32) -> f32), ("sigmoid", sigmoid, sigmoid_scalar), ("tanh", tanh, tanh_scalar)] {
+            let mut out = [0.0f32; 4];
+            f(F32x4::load(&xs)).store(&mut out);
+            for (i, (&x, &y)) in xs.iter().zip(&out).enumerate() {
+                if x.is_nan() {
+                    assert!(y.is_nan(), "{name}(NaN) lane {i} = {y}");
+                } else {
+                    assert_eq!(y.to_bits(), reference(x).to_bits(), "{name}({x}) lane {i}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn min_max_propagate_nan_and_order_zeros() {
+        let a = F32x4::load(&[f32::NAN, 1.0, -0.0, 2.0]);
+        let b = F32x4::load(&[0.0, f32::NAN, 0.0, -1.0]);
+        let (mut lo, mut hi) = ([0.0f32; 4], [0.0f32; 4]);
+        a.min(b).store(&mut lo);
+        a.max(b).store(&mut hi);
+        assert!(lo[0].is_nan() && lo[1].is_nan() && hi[0].is_nan() && hi[1].is_nan());
+        assert_eq!((lo[2].to_bits(), hi[2].to_bits()), ((-0.0f32).to_bits(), 0.0f32.to_bits()));
+        assert_eq!((lo[3], hi[3]), (-1.0, 2.0));
     }
 
     #[test]

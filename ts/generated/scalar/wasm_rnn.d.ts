@@ -2,47 +2,20 @@
 /* eslint-disable */
 
 /**
- * A stack of recurrent layers with its parameters, gradients and saved activations.
- */
-export class RecurrentNet {
-    free(): void;
-    [Symbol.dispose](): void;
-    /**
-     * Backpropagates through the last training forward; results via `backward_results()`.
-     */
-    backward(d_output?: Float32Array | number[] | null, d_h_n?: Float32Array | number[] | null, d_c_n?: Float32Array | number[] | null): void;
-    /**
-     * The last backward's gradients in one array: input, h0, c0 (LSTM; empty otherwise), then
-     * every parameter's gradient in index order.
-     */
-    backward_results(): Float32Array;
-    /**
-     * Runs the sequence; results are read with `output()`, `h_n()`, `c_n()`.
-     */
-    forward(x: Float32Array | number[], seq_len: number, batch: number, batch_first: boolean, h0: Float32Array | number[] | null | undefined, c0: Float32Array | number[] | null | undefined, training: boolean): void;
-    /**
-     * The last forward's results in one array: output, h_n, then c_n (LSTM; empty otherwise).
-     * One array, so one copy and one JS allocation per call: a streaming step's results cost
-     * less to fetch than to compute otherwise.
-     */
-    forward_results(): Float32Array;
-    get_param(index: number): Float32Array;
-    has_grads(): boolean;
-    /**
-     * `cell`: "rnn_tanh" | "rnn_relu" | "lstm" | "gru".
-     */
-    constructor(cell: string, input_size: number, hidden_size: number, num_layers: number, bidirectional: boolean, bias: boolean, proj_size: number, seed: number);
-    param_count(): number;
-    param_name(index: number): string;
-    param_shape(index: number): Uint32Array;
-    ready_for_backward(): boolean;
-    set_param(index: number, data: Float32Array | number[]): void;
-}
-
-/**
  * dst += src (e.g. gradients of worker replicas). Both must have the same length.
  */
 export function add_assign(dst: Float32Array, src: Float32Array | number[]): void;
+
+/**
+ * Bytes of live allocations in this instance (what the budget is checked against).
+ */
+export function bytes_in_use(): number;
+
+/**
+ * Diagnostics for the test suite: traps (as a bug would) inside a call on the network, with
+ * `stack_bytes` of stack in use, to check that the layer is lost cleanly and nothing else is.
+ */
+export function debug_trap_in(handle: number, stack_bytes: number): void;
 
 /**
  * Which lane implementation this binary was built with: "wasm32-relaxed-simd", "wasm32-simd128" or "scalar".
@@ -50,30 +23,181 @@ export function add_assign(dst: Float32Array, src: Float32Array | number[]): voi
 export function lane_impl(): string;
 
 /**
- * Bytes of linear memory this instance currently has (for leak tests and diagnostics).
+ * The instance's budget for live allocations, in bytes.
+ */
+export function memory_budget_bytes(): number;
+
+/**
+ * Bytes of linear memory this instance currently has (it only grows).
  */
 export function memory_bytes(): number;
+
+/**
+ * `loss`: [code (0 mse, 1 l1, 2 huber, 3 crossEntropy), delta, ignoreIndex, labelSmoothing];
+ * `optimizer`: code 0 SGD [lr, momentum, dampening, nesterov, wd], 1 Adam [lr, β1, β2, eps, wd,
+ * amsgrad, decoupled], 2 RMSprop [lr, α, eps, momentum, centered, wd]; NaN clips mean none.
+ */
+export function model_compile(handle: number, loss: Float64Array | number[], optimizer_code: number, optimizer: Float64Array | number[], clip_grad_norm: number, clip_grad_value: number): void;
+
+/**
+ * Builds a model from `SLOTS` numbers per layer; returns its handle.
+ */
+export function model_create(architecture: Float64Array | number[], seed: number): number;
+
+export function model_drop(handle: number): void;
+
+/**
+ * [loss, accuracy (NaN unless cross-entropy)] of an inference forward.
+ */
+export function model_evaluate(handle: number, x: Float32Array | number[], ids: Int32Array | number[], seq: number, batch: number, y: Float32Array | number[], classes: Int32Array | number[]): Float64Array;
+
+export function model_final_states(handle: number): Float32Array;
+
+/**
+ * Runs the model (states: the recurrent layers' initial states, or zeros when absent).
+ */
+export function model_forward(handle: number, x: Float32Array | number[], ids: Int32Array | number[], seq: number, batch: number, states: Float32Array | number[] | null | undefined, training: boolean): void;
+
+/**
+ * The whole parameter arena, in name order.
+ */
+export function model_get_params(handle: number): Float32Array;
+
+export function model_last_grad_norm(handle: number): number;
+
+export function model_output(handle: number): Float32Array;
+
+/**
+ * Parameter names ("<index>.<name>"), one per line.
+ */
+export function model_param_names(handle: number): string;
+
+/**
+ * Parameter shapes, each as its rank then its dimensions.
+ */
+export function model_param_shapes(handle: number): Uint32Array;
+
+export function model_set_lr(handle: number, lr: number): void;
+
+export function model_set_params(handle: number, all: Float32Array | number[]): void;
+
+/**
+ * Forward, loss, BPTT, clipping and one update; returns the loss before the update.
+ */
+export function model_train_step(handle: number, x: Float32Array | number[], ids: Int32Array | number[], seq: number, batch: number, y: Float32Array | number[], classes: Int32Array | number[], states?: Float32Array | number[] | null): number;
+
+/**
+ * Backpropagates through the pending training forward; results via `net_backward_results`.
+ */
+export function net_backward(handle: number, d_output?: Float32Array | number[] | null, d_h_n?: Float32Array | number[] | null, d_c_n?: Float32Array | number[] | null): void;
+
+/**
+ * The shapes of `net_backward_results`' parts (as `net_forward_result_shapes`).
+ */
+export function net_backward_result_shapes(handle: number): Uint32Array;
+
+/**
+ * The last backward's gradients in one array: input, h0, c0 (LSTM; empty otherwise), then
+ * every parameter's gradient in index order.
+ */
+export function net_backward_results(handle: number): Float32Array;
+
+/**
+ * As [`net_check_forward`], for a backward with the given upstream gradients.
+ */
+export function net_check_backward(handle: number, has_d_output: boolean, has_d_h_n: boolean, has_d_c_n: boolean): void;
+
+/**
+ * Refuses (E_TOO_LARGE) a forward whose inputs, buffers and results would not fit in the
+ * instance's budget. Called before the inputs are copied into wasm memory.
+ */
+export function net_check_forward(handle: number, seq: number, batch: number, training: boolean, has_h0: boolean, has_c0: boolean): void;
+
+/**
+ * Builds a network; returns its handle. `cell`: "rnn_tanh" | "rnn_relu" | "lstm" | "gru".
+ */
+export function net_create(cell: string, input_size: number, hidden_size: number, num_layers: number, bidirectional: boolean, bias: boolean, proj_size: number, seed: number): number;
+
+/**
+ * Frees a network. Also after a trap inside one of its calls: its buffers are intact
+ * allocations, so dropping them returns the memory.
+ */
+export function net_drop(handle: number): void;
+
+/**
+ * Runs the sequence; the results are read with `net_forward_results`.
+ */
+export function net_forward(handle: number, x: Float32Array | number[], seq: number, batch: number, batch_first: boolean, h0: Float32Array | number[] | null | undefined, c0: Float32Array | number[] | null | undefined, training: boolean): void;
+
+/**
+ * The shapes of `net_forward_results`' parts, each as its rank followed by its dimensions.
+ */
+export function net_forward_result_shapes(handle: number): Uint32Array;
+
+/**
+ * The last forward's results in one array (one copy, one JS allocation per call): output,
+ * h_n, then c_n (LSTM), with the shapes `net_forward_result_shapes` gives.
+ */
+export function net_forward_results(handle: number): Float32Array;
+
+export function net_get_param(handle: number, index: number): Float32Array;
+
+/**
+ * Parameter names in PyTorch's order, one per line.
+ */
+export function net_param_names(handle: number): string;
+
+/**
+ * Parameter shapes in the same order, each as its rank followed by its dimensions.
+ */
+export function net_param_shapes(handle: number): Uint32Array;
+
+/**
+ * [seq, batch, batchFirst] of the training forward a backward would consume, or empty.
+ */
+export function net_pending_training(handle: number): Uint32Array;
+
+export function net_set_param(handle: number, index: number, data: Float32Array | number[]): void;
 
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
-    readonly __wbg_recurrentnet_free: (a: number, b: number) => void;
     readonly add_assign: (a: number, b: number, c: any, d: number, e: number) => [number, number];
+    readonly bytes_in_use: () => number;
+    readonly debug_trap_in: (a: number, b: number) => [number, number];
     readonly lane_impl: () => [number, number];
+    readonly memory_budget_bytes: () => number;
     readonly memory_bytes: () => number;
-    readonly recurrentnet_backward: (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => [number, number];
-    readonly recurrentnet_backward_results: (a: number) => [number, number, number, number];
-    readonly recurrentnet_forward: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number) => [number, number];
-    readonly recurrentnet_forward_results: (a: number) => [number, number];
-    readonly recurrentnet_get_param: (a: number, b: number) => [number, number, number, number];
-    readonly recurrentnet_has_grads: (a: number) => number;
-    readonly recurrentnet_new: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number) => [number, number, number];
-    readonly recurrentnet_param_count: (a: number) => number;
-    readonly recurrentnet_param_name: (a: number, b: number) => [number, number, number, number];
-    readonly recurrentnet_param_shape: (a: number, b: number) => [number, number, number, number];
-    readonly recurrentnet_ready_for_backward: (a: number) => number;
-    readonly recurrentnet_set_param: (a: number, b: number, c: number, d: number) => [number, number];
+    readonly model_compile: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number];
+    readonly model_create: (a: number, b: number, c: number) => [number, number, number];
+    readonly model_drop: (a: number) => void;
+    readonly model_evaluate: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number) => [number, number, number, number];
+    readonly model_final_states: (a: number) => [number, number, number, number];
+    readonly model_forward: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number) => [number, number];
+    readonly model_get_params: (a: number) => [number, number, number, number];
+    readonly model_last_grad_norm: (a: number) => [number, number, number];
+    readonly model_output: (a: number) => [number, number, number, number];
+    readonly model_param_names: (a: number) => [number, number, number, number];
+    readonly model_param_shapes: (a: number) => [number, number, number, number];
+    readonly model_set_lr: (a: number, b: number) => [number, number];
+    readonly model_set_params: (a: number, b: number, c: number) => [number, number];
+    readonly model_train_step: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number) => [number, number, number];
+    readonly net_backward: (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => [number, number];
+    readonly net_backward_result_shapes: (a: number) => [number, number, number, number];
+    readonly net_backward_results: (a: number) => [number, number, number, number];
+    readonly net_check_backward: (a: number, b: number, c: number, d: number) => [number, number];
+    readonly net_check_forward: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number];
+    readonly net_create: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number) => [number, number, number];
+    readonly net_drop: (a: number) => void;
+    readonly net_forward: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number) => [number, number];
+    readonly net_forward_result_shapes: (a: number) => [number, number, number, number];
+    readonly net_forward_results: (a: number) => [number, number, number, number];
+    readonly net_get_param: (a: number, b: number) => [number, number, number, number];
+    readonly net_param_names: (a: number) => [number, number, number, number];
+    readonly net_param_shapes: (a: number) => [number, number, number, number];
+    readonly net_pending_training: (a: number) => [number, number, number, number];
+    readonly net_set_param: (a: number, b: number, c: number, d: number) => [number, number];
     readonly __wbindgen_externrefs: WebAssembly.Table;
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_free: (a: number, b: number, c: number) => void;

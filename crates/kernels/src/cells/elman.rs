@@ -1,7 +1,7 @@
 //! Elman RNN, PyTorch's `nn.RNN` convention: h_t = act(W_ih x + b_ih + W_hh h_{t−1} + b_hh),
 //! act = tanh or relu.
 
-use super::{ensure_len, input_and_weight_grads, project_inputs, return_gates, take_gates, DirCache, DirGrads, DirWeights, Dims, Scratch, SeqBlock};
+use super::{ensure_len, input_and_weight_grads, project_inputs, return_gates, take_gates, Dims, DirCache, DirGrads, DirWeights, Scratch, SeqBlock};
 use crate::gemm::{gemm, MatMut, MatRef, Rhs};
 use wasm_rnn_simd::vecmath::{map_inplace, tanh};
 use wasm_rnn_simd::{load_partial, store_partial, F32x4};
@@ -18,8 +18,8 @@ pub fn elman_forward(
     y: &mut SeqBlock<&mut [f32]>, // (T, B, H)
     h_n: &mut [f32],              // (B, H)
     mut cache: Option<&mut DirCache>,
-    x: MatRef,                    // (T·B, I)
-    h0: &[f32],                   // (B, H)
+    x: MatRef,  // (T·B, I)
+    h0: &[f32], // (B, H)
     act: Nonlinearity,
     w: &DirWeights,
     dims: &Dims,
@@ -56,8 +56,8 @@ pub fn elman_forward(
 /// Backpropagates through the whole sequence (consumes the cache's activations).
 #[allow(clippy::too_many_arguments)]
 pub fn elman_backward(
-    dx: &mut [f32],        // (T·B, I) accumulated
-    dh0: &mut [f32],       // (B, H)
+    dx: &mut [f32],  // (T·B, I) accumulated
+    dh0: &mut [f32], // (B, H)
     grads: &mut DirGrads,
     cache: &mut DirCache,
     dy: &SeqBlock<&[f32]>, // (T, B, H)

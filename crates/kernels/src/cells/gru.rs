@@ -7,7 +7,7 @@
 //! h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}
 //! ```
 
-use super::{ensure_len, input_and_weight_grads, project_inputs, return_gates, take_gates, DirCache, DirGrads, DirWeights, Dims, Scratch, SeqBlock};
+use super::{ensure_len, input_and_weight_grads, project_inputs, return_gates, take_gates, Dims, DirCache, DirGrads, DirWeights, Scratch, SeqBlock};
 use crate::gemm::{gemm, MatMut, MatRef, Rhs};
 use wasm_rnn_simd::vecmath::{sigmoid, tanh};
 use wasm_rnn_simd::{load_partial, store_partial, F32x4};
@@ -18,8 +18,8 @@ pub fn gru_forward(
     y: &mut SeqBlock<&mut [f32]>, // (T, B, H)
     h_n: &mut [f32],              // (B, H)
     mut cache: Option<&mut DirCache>,
-    x: MatRef,                    // (T·B, I)
-    h0: &[f32],                   // (B, H)
+    x: MatRef,  // (T·B, I)
+    h0: &[f32], // (B, H)
     w: &DirWeights,
     dims: &Dims,
     s: &mut Scratch,
@@ -40,7 +40,7 @@ pub fn gru_forward(
     for step in 0..seq {
         let t = dims.time_at(step);
         let x_gates = &mut gates[t * batch * gh..][..batch * gh]; // (B, 3H)
-        // Hidden side: (B, 3H) = h_{t−1}·W_hhᵀ + b_hh.
+                                                                  // Hidden side: (B, 3H) = h_{t−1}·W_hhᵀ + b_hh.
         super::fill_rows_with_bias(&mut s.hidden_gates, gh, w.b_hh, None);
         gemm(MatMut::new(&mut s.hidden_gates, batch, gh), MatRef::new(&s.h, batch, hidden), Rhs::Packed(w.w_hh_t), w.b_hh.is_some(), &mut s.gemm);
         if let Some(c) = cache.as_deref_mut() {
@@ -77,8 +77,8 @@ pub fn gru_forward(
 /// Backpropagates through the whole sequence (consumes the cache's gates).
 #[allow(clippy::too_many_arguments)]
 pub fn gru_backward(
-    dx: &mut [f32],        // (T·B, I) accumulated
-    dh0: &mut [f32],       // (B, H)
+    dx: &mut [f32],  // (T·B, I) accumulated
+    dh0: &mut [f32], // (B, H)
     grads: &mut DirGrads,
     cache: &mut DirCache,
     dy: &SeqBlock<&[f32]>, // (T, B, H)

@@ -7,7 +7,7 @@
 //! o = σ(W_io x + b_io + W_ho h + b_ho)
 //! ```
 
-use super::{ensure_len, return_gates, take_gates, input_and_weight_grads, project_inputs, DirCache, DirGrads, DirWeights, Dims, Scratch, SeqBlock};
+use super::{ensure_len, input_and_weight_grads, project_inputs, return_gates, take_gates, Dims, DirCache, DirGrads, DirWeights, Scratch, SeqBlock};
 use crate::gemm::{gemm, MatMut, MatRef, Rhs};
 use wasm_rnn_simd::vecmath::{sigmoid, tanh};
 use wasm_rnn_simd::{load_partial, store_partial, F32x4};
@@ -19,9 +19,9 @@ pub fn lstm_forward(
     h_n: &mut [f32],              // (B, O)
     c_n: &mut [f32],              // (B, H)
     mut cache: Option<&mut DirCache>,
-    x: MatRef,                    // (T·B, I)
-    h0: &[f32],                   // (B, O)
-    c0: &[f32],                   // (B, H)
+    x: MatRef,  // (T·B, I)
+    h0: &[f32], // (B, O)
+    c0: &[f32], // (B, H)
     w: &DirWeights,
     dims: &Dims,
     s: &mut Scratch,
@@ -50,7 +50,7 @@ pub fn lstm_forward(
     for step in 0..seq {
         let t = dims.time_at(step);
         let pre = &mut gates[t * batch * gh..][..batch * gh]; // (B, 4H)
-        // Recurrent term: pre += h_{t−1}·W_hhᵀ.
+                                                              // Recurrent term: pre += h_{t−1}·W_hhᵀ.
         gemm(MatMut::new(pre, batch, gh), MatRef::new(&s.h, batch, out), Rhs::Packed(w.w_hh_t), true, &mut s.gemm);
         if let Some(c) = cache.as_deref_mut() {
             c.h_prev[t * batch * out..][..batch * out].copy_from_slice(&s.h);
@@ -100,15 +100,15 @@ pub fn lstm_forward(
 /// their gradients). Writes dh0, dc0 and the parameter gradients; adds into dx.
 #[allow(clippy::too_many_arguments)]
 pub fn lstm_backward(
-    dx: &mut [f32],                 // (T·B, I) accumulated
-    dh0: &mut [f32],                // (B, O)
-    dc0: &mut [f32],                // (B, H)
+    dx: &mut [f32],  // (T·B, I) accumulated
+    dh0: &mut [f32], // (B, O)
+    dc0: &mut [f32], // (B, H)
     grads: &mut DirGrads,
     cache: &mut DirCache,
-    dy: &SeqBlock<&[f32]>,          // (T, B, O) upstream gradient on this direction's outputs
-    dh_n: &[f32],                   // (B, O)
-    dc_n: &[f32],                   // (B, H)
-    x: MatRef,                      // (T·B, I)
+    dy: &SeqBlock<&[f32]>, // (T, B, O) upstream gradient on this direction's outputs
+    dh_n: &[f32],          // (B, O)
+    dc_n: &[f32],          // (B, H)
+    x: MatRef,             // (T·B, I)
     w: &DirWeights,
     dims: &Dims,
     s: &mut Scratch,

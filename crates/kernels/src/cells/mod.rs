@@ -167,12 +167,12 @@ pub fn column_sums(dst: &mut [f32], m: &[f32], cols: usize) {
 /// dW_ih = dGxᵀ·X, dW_hh = dGhᵀ·H_prev, db_ih = Σ dGx, db_hh = Σ dGh, dX += dGx·W_ih.
 #[allow(clippy::too_many_arguments)]
 pub fn input_and_weight_grads(
-    dx: &mut [f32],          // (T·B, I) accumulated (both directions add into it)
+    dx: &mut [f32], // (T·B, I) accumulated (both directions add into it)
     grads: &mut DirGrads,
-    d_input_gates: &[f32],   // (T·B, G·H) dGx
-    d_hidden_gates: &[f32],  // (T·B, G·H) dGh
-    x: MatRef,               // (T·B, I)
-    h_prev: &[f32],          // (T·B, O)
+    d_input_gates: &[f32],  // (T·B, G·H) dGx
+    d_hidden_gates: &[f32], // (T·B, G·H) dGh
+    x: MatRef,              // (T·B, I)
+    h_prev: &[f32],         // (T·B, O)
     w: &DirWeights,
     dims: &Dims,
     gemm_scratch: &mut GemmScratch,

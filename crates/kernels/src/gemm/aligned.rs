@@ -10,7 +10,7 @@ const LINE_FLOATS: usize = 16;
 
 #[derive(Clone, Copy)]
 #[repr(C, align(64))]
-struct Line([f32; LINE_FLOATS]);
+pub struct Line([f32; LINE_FLOATS]);
 
 #[derive(Clone, Default)]
 pub struct AlignedBuf {
@@ -19,6 +19,16 @@ pub struct AlignedBuf {
 }
 
 impl AlignedBuf {
+    /// The cache lines holding `floats` floats.
+    pub fn lines_for(floats: usize) -> usize {
+        floats.div_ceil(LINE_FLOATS)
+    }
+
+    /// The line storage, for the memory plan to count and reserve its growth up front.
+    pub fn lines_mut(&mut self) -> &mut Vec<Line> {
+        &mut self.lines
+    }
+
     /// Resizes to `len` floats, all zero (the allocation is reused when large enough).
     pub fn reset_zeroed(&mut self, len: usize) {
         self.lines.clear();

@@ -139,6 +139,7 @@ pub fn row_times_panels(kc: usize, a: &[f32], packed: &PackedB, k0: usize, c: &m
 // Not inlined: a small function of its own keeps the engine's register allocation of the
 // accumulators simple.
 #[inline(never)]
+#[allow(clippy::needless_range_loop)] // the accumulator tiles are indexed like the equations
 fn kernel<const R: usize, const S: usize>(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, n_eff: usize, accumulate: bool) {
     assert!(a.len() >= kc * R && b.len() >= kc * NR && n_eff <= NR && c.len() >= (R - 1) * ldc + n_eff);
     let mut acc = [[[F32x4::zero(); 2]; R]; S];
@@ -182,11 +183,7 @@ fn store_tile<const R: usize>(acc: &[[F32x4; 2]; R], c: &mut [f32], ldc: usize, 
         let row = &mut c[r * ldc..];
         if n_eff == NR {
             let row = &mut row[..NR];
-            let (lo, hi) = if accumulate {
-                (acc_r[0].add(F32x4::load(&row[0..4])), acc_r[1].add(F32x4::load(&row[4..8])))
-            } else {
-                (acc_r[0], acc_r[1])
-            };
+            let (lo, hi) = if accumulate { (acc_r[0].add(F32x4::load(&row[0..4])), acc_r[1].add(F32x4::load(&row[4..8]))) } else { (acc_r[0], acc_r[1]) };
             lo.store(&mut row[0..4]);
             hi.store(&mut row[4..8]);
         } else {

@@ -6,7 +6,7 @@
 //! is written without being read (so it may hold garbage). `reference::gemm_naive` is the
 //! algorithmic reference every test compares against.
 
-mod aligned;
+pub mod aligned;
 mod microkernel;
 mod pack;
 pub mod reference;
@@ -79,6 +79,16 @@ pub enum Rhs<'a> {
 pub struct GemmScratch {
     a: aligned::AlignedBuf,
     b: PackedB,
+}
+
+impl GemmScratch {
+    /// Floats of the A packing buffer at its largest (one MC×KC block).
+    pub const A_FLOATS: usize = MC * KC;
+
+    /// The A packing buffer and the B buffer for operands packed on the fly (memory plan).
+    pub fn buffers_mut(&mut self) -> (&mut aligned::AlignedBuf, &mut PackedB) {
+        (&mut self.a, &mut self.b)
+    }
 }
 
 /// C = A·B (`accumulate = false`) or C += A·B (`accumulate = true`).

@@ -1,8 +1,8 @@
 //! Packing: B into NR-wide column panels laid out [panel][k][NR] (zero-padded past N),
 //! A into row tiles laid out [tile][k][rows] so the microkernel reads both sequentially.
 
-use super::microkernel::{MR, NR};
 use super::aligned::AlignedBuf;
+use super::microkernel::{MR, NR};
 use super::MatRef;
 use wasm_rnn_simd::F32x4;
 
@@ -29,6 +29,16 @@ impl PackedB {
         let mut p = Self::default();
         p.pack_from(b);
         p
+    }
+
+    /// Floats the packed form of a K×N matrix takes (N rounded up to whole panels).
+    pub fn packed_len(k: u64, n: u64) -> u64 {
+        n.div_ceil(NR as u64).saturating_mul(k).saturating_mul(NR as u64)
+    }
+
+    /// The packed storage, for the memory plan to count and reserve its growth up front.
+    pub fn storage_mut(&mut self) -> &mut AlignedBuf {
+        &mut self.data
     }
 
     /// Repacks `b` into this buffer, reusing its allocation.

@@ -15,9 +15,7 @@ fn gemm_matches_reference_on_odd_shapes() {
     for &m in &sizes {
         for &n in &[1usize, 3, 8, 13, 33, 70] {
             for &k in &[1usize, 5, 16, 257, 513] {
-                for (trans_a, trans_b, accumulate, prepacked) in
-                    [(false, false, false, true), (true, false, true, false), (false, true, false, false), (true, true, true, true)]
-                {
+                for (trans_a, trans_b, accumulate, prepacked) in [(false, false, false, true), (true, false, true, false), (false, true, false, false), (true, true, true, true)] {
                     let a_data = random(m * k, &mut rng);
                     let b_data = random(k * n, &mut rng);
                     let a = if trans_a { MatRef::new(&a_data, k, m).t() } else { MatRef::new(&a_data, m, k) };
@@ -37,10 +35,7 @@ fn gemm_matches_reference_on_odd_shapes() {
                     gemm(MatMut::strided(&mut got, m, n, ldc), a, rhs, accumulate, &mut scratch);
                     for (idx, (g, w)) in got.iter().zip(&want).enumerate() {
                         let tol = 1e-5 * (k as f32).sqrt() * 2.0;
-                        assert!(
-                            (g - w).abs() <= tol,
-                            "m={m} n={n} k={k} ta={trans_a} tb={trans_b} acc={accumulate}: [{idx}] {g} vs {w}"
-                        );
+                        assert!((g - w).abs() <= tol, "m={m} n={n} k={k} ta={trans_a} tb={trans_b} acc={accumulate}: [{idx}] {g} vs {w}");
                     }
                 }
             }

@@ -2,6 +2,7 @@
 
 use crate::cells::elman::Nonlinearity;
 use crate::error::Error;
+use crate::memory::INSTANCE_BUDGET_BYTES;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CellKind {
@@ -59,9 +60,11 @@ impl Config {
                 per_dir * self.dirs() as u64
             })
             .sum();
-        // Parameters, gradients and two packed copies: 4 floats per parameter.
-        if params * 16 > (3u64 << 30) {
-            return Err(Error::TooLarge { bytes: params * 16 });
+        // Parameters, gradients and the weights packed in both orientations: 6 floats each.
+        // (Construction and every call check the instance's live total too; this refuses a
+        // network that could never run even alone.)
+        if params * 24 > INSTANCE_BUDGET_BYTES {
+            return Err(Error::TooLarge { need: params * 24, in_use: 0, budget: INSTANCE_BUDGET_BYTES, detail: format!("{params} parameters, their gradients and packed copies") });
         }
         Ok(())
     }

@@ -6,17 +6,19 @@
 
 pub mod config;
 pub mod params;
+mod plan;
 
 use crate::cells::elman::{elman_backward, elman_forward};
 use crate::cells::gru::{gru_backward, gru_forward};
 use crate::cells::lstm::{lstm_backward, lstm_forward};
-use crate::cells::{ensure_len, DirCache, DirGrads, DirWeights, Dims, Scratch, SeqBlock};
+use crate::cells::{ensure_len, Dims, DirCache, DirGrads, DirWeights, Scratch, SeqBlock};
 use crate::error::Error;
 use crate::gemm::{MatRef, PackedB};
+use crate::memory::{check_budget, MemoryNeed};
 use crate::rng::Rng;
 use config::{CellKind, Config};
-use params::{param_specs, ParamKind, ParamSpec};
-use std::mem::take;
+use params::{param_specs, param_specs_len, ParamKind, ParamSpec};
+use std::mem::{size_of, take};
 use std::ops::Range;
 
 /// The weights of one layer-direction packed for the GEMM, both orientations.
@@ -64,34 +66,58 @@ pub struct Network {
     zeros: Vec<f32>,
     scratch: Scratch,
     saved: Option<Saved>,
+    /// The shapes of the last forward's and the last backward's results.
+    last_forward: Option<Saved>,
+    last_backward: Option<Saved>,
     has_grads: bool,
 }
 
-/// Largest wasm memory we plan for (a wasm32 instance addresses 4 GiB at most).
-const MEMORY_BUDGET_BYTES: u64 = 3 << 30;
-
 impl Network {
+    /// Bytes building a network of `cfg` allocates: the parameter and gradient arenas plus the
+    /// per-direction bookkeeping, bounded from above (the spec list grows by doubling, names are
+    /// at most 32 bytes, and each direction builds a short list of its kinds).
+    pub fn construction_need(cfg: &Config) -> MemoryNeed {
+        let params: u64 = param_specs_len(cfg);
+        let dirs = (cfg.num_layers * cfg.dirs()) as u64;
+        let specs = dirs * 5;
+        let per_dir = (size_of::<PackedDir>() + size_of::<DirCache>() + size_of::<Range<usize>>() + size_of::<bool>()) as u64;
+        let per_spec = (2 * size_of::<ParamSpec>() + 32 + 2 * size_of::<usize>()) as u64;
+        let per_dir = per_dir + 5 * 64;
+        let layers = cfg.num_layers as u64 * size_of::<Vec<f32>>() as u64;
+        MemoryNeed { activations: 8 * params + dirs * per_dir + specs * per_spec + layers, ..MemoryNeed::default() }
+    }
+
     /// Builds the network with PyTorch's default initialization, U(−1/√H, 1/√H), seeded.
     pub fn new(cfg: Config, seed: u64) -> Result<Self, Error> {
         cfg.validate()?;
+        check_budget(&Self::construction_need(&cfg))?;
         let specs = param_specs(&cfg);
         let total: usize = specs.iter().map(|s| s.len).sum();
         let bound = 1.0 / (cfg.hidden_size as f32).sqrt();
         let mut rng = Rng::new(seed);
-        let params: Vec<f32> = (0..total).map(|_| rng.uniform(-bound, bound)).collect();
+        let mut params = Vec::new();
+        let mut grads = Vec::new();
+        let too_large = || Error::TooLarge { need: 8 * total as u64, in_use: crate::memory::bytes_in_use(), budget: crate::memory::INSTANCE_BUDGET_BYTES, detail: "the parameter and gradient arenas".into() };
+        params.try_reserve_exact(total).map_err(|_| too_large())?;
+        grads.try_reserve_exact(total).map_err(|_| too_large())?;
+        params.extend((0..total).map(|_| rng.uniform(-bound, bound)));
+        grads.resize(total, 0.0);
         let dirs = cfg.num_layers * cfg.dirs();
-        let dir_specs = (0..dirs)
-            .map(|idx| {
-                let first = specs.iter().position(|s| s.layer * cfg.dirs() + s.dir == idx).unwrap_or(0);
-                let count = specs.iter().filter(|s| s.layer * cfg.dirs() + s.dir == idx).count();
-                first..first + count
-            })
-            .collect();
+        // Specs come ordered by layer-direction: one pass finds each one's contiguous range.
+        let mut dir_specs: Vec<Range<usize>> = Vec::with_capacity(dirs);
+        for (i, spec) in specs.iter().enumerate() {
+            let idx = spec.layer * cfg.dirs() + spec.dir;
+            if idx == dir_specs.len() {
+                dir_specs.push(i..i + 1);
+            } else {
+                dir_specs[idx].end = i + 1;
+            }
+        }
         Ok(Self {
             cfg,
             specs,
             dir_specs,
-            grads: vec![0.0; total],
+            grads,
             params,
             packed: (0..dirs).map(|_| PackedDir::default()).collect(),
             stale: vec![true; dirs],
@@ -109,8 +135,36 @@ impl Network {
             zeros: Vec::new(),
             scratch: Scratch::default(),
             saved: None,
+            last_forward: None,
+            last_backward: None,
             has_grads: false,
         })
+    }
+
+    /// A network whose parameters and gradients live elsewhere (a model's arena): it keeps
+    /// specs, packed weights, caches and scratch, and its `*_with` methods take the arenas.
+    pub fn new_detached(cfg: Config) -> Result<Self, Error> {
+        cfg.validate()?;
+        let mut net = Self::new(Config { ..cfg }, 0)?;
+        net.params = Vec::new();
+        net.grads = Vec::new();
+        Ok(net)
+    }
+
+    /// Scalars of the parameter arena this network reads.
+    pub fn param_len(&self) -> usize {
+        self.specs.iter().map(|s| s.len).sum()
+    }
+
+    /// Marks every packed weight stale (after the arena changed).
+    pub fn mark_stale(&mut self) {
+        self.stale.iter_mut().for_each(|s| *s = true);
+        self.saved = None;
+    }
+
+    /// Floats of (h, c) states for `batch` rows.
+    pub fn state_lens(&self, batch: usize) -> (usize, usize) {
+        (self.state_len(batch), if self.is_lstm() { self.cell_len(batch) } else { 0 })
     }
 
     pub fn config(&self) -> &Config {
@@ -177,6 +231,35 @@ impl Network {
     pub fn ready_for_backward(&self) -> bool {
         self.saved.is_some()
     }
+    /// (seq, batch, batch_first) of the training forward the next backward consumes.
+    pub fn pending_training(&self) -> Option<(usize, usize, bool)> {
+        self.saved.map(|s| (s.seq, s.batch, s.batch_first))
+    }
+
+    /// Shapes of [`Self::output`], [`Self::h_n`] and (LSTM) [`Self::c_n`] after the last forward.
+    pub fn forward_result_shapes(&self) -> Vec<Vec<usize>> {
+        let Some(Saved { seq, batch, batch_first }) = self.last_forward else { return Vec::new() };
+        let (c, states) = (&self.cfg, self.cfg.num_layers * self.cfg.dirs());
+        let width = c.dirs() * c.out_size();
+        let mut shapes = vec![if batch_first { vec![batch, seq, width] } else { vec![seq, batch, width] }, vec![states, batch, c.out_size()]];
+        if self.is_lstm() {
+            shapes.push(vec![states, batch, c.hidden_size]);
+        }
+        shapes
+    }
+
+    /// Shapes of [`Self::d_input`], [`Self::d_h0`], (LSTM) [`Self::d_c0`], then every
+    /// parameter's gradient, after the last backward.
+    pub fn backward_result_shapes(&self) -> Vec<Vec<usize>> {
+        let Some(Saved { seq, batch, batch_first }) = self.last_backward else { return Vec::new() };
+        let (c, states) = (&self.cfg, self.cfg.num_layers * self.cfg.dirs());
+        let mut shapes = vec![if batch_first { vec![batch, seq, c.input_size] } else { vec![seq, batch, c.input_size] }, vec![states, batch, c.out_size()]];
+        if self.is_lstm() {
+            shapes.push(vec![states, batch, c.hidden_size]);
+        }
+        shapes.extend(self.specs.iter().map(|s| s.shape.clone()));
+        shapes
+    }
 
     fn state_len(&self, batch: usize) -> usize {
         self.cfg.num_layers * self.cfg.dirs() * batch * self.cfg.out_size()
@@ -196,31 +279,20 @@ impl Network {
         Ok(())
     }
 
-    /// Approximate bytes a forward (and backward) of this size needs, to refuse before trapping.
-    fn estimate_bytes(&self, seq: usize, batch: usize, training: bool) -> u64 {
-        let c = &self.cfg;
-        let rows = (seq * batch) as u64;
-        let (gh, h, o) = ((c.cell.gates() * c.hidden_size) as u64, c.hidden_size as u64, c.out_size() as u64);
-        let dirs = (c.num_layers * c.dirs()) as u64;
-        let per_dir = if training { rows * (3 * gh + 4 * h + 2 * o) } else { 0 };
-        let layer = rows * (c.dirs() as u64 * o) * if training { c.num_layers as u64 + 3 } else { 4 };
-        4 * (dirs * per_dir + layer + rows * (c.input_size as u64 * 3 + gh) + rows.max(1) * 2 * gh)
-    }
-
     /// Zeros standing in for absent states or state gradients, (B, max(H, O)).
     fn zero_states(&mut self, batch: usize) {
         self.zeros.clear();
         self.zeros.resize(batch * self.cfg.hidden_size.max(self.cfg.out_size()), 0.0);
     }
 
-    fn repack_stale(&mut self) {
+    fn repack_stale(&mut self, params: &[f32]) {
         for idx in 0..self.packed.len() {
             if !self.stale[idx] {
                 continue;
             }
             let p = &mut self.packed[idx];
             for spec in &self.specs[self.dir_specs[idx].clone()] {
-                let m = MatRef::new(&self.params[spec.offset..spec.offset + spec.len], spec.shape[0], *spec.shape.get(1).unwrap_or(&1));
+                let m = MatRef::new(&params[spec.offset..spec.offset + spec.len], spec.shape[0], *spec.shape.get(1).unwrap_or(&1));
                 match spec.kind {
                     ParamKind::WeightIh => {
                         p.w_ih.pack_from(m);
@@ -245,13 +317,26 @@ impl Network {
     /// c0 (L·D, B, H) for LSTM, zeros when absent. With `training`, saves what backward needs.
     #[allow(clippy::too_many_arguments)]
     pub fn forward(&mut self, x: &[f32], seq: usize, batch: usize, batch_first: bool, h0: Option<&[f32]>, c0: Option<&[f32]>, training: bool) -> Result<(), Error> {
+        let params = take(&mut self.params);
+        let result = self.forward_with(&params, x, seq, batch, batch_first, h0, c0, training);
+        self.params = params;
+        result
+    }
+
+    /// [`Self::forward`] with the parameters given (PyTorch's order, `param_len()` of them).
+    pub fn forward_with(&mut self, params: &[f32], x: &[f32], seq: usize, batch: usize, batch_first: bool, h0: Option<&[f32]>, c0: Option<&[f32]>, training: bool) -> Result<(), Error> {
         let cfg = self.cfg;
+        if params.len() != self.param_len() {
+            return Err(Error::Shape { what: "parameters".into(), expected: format!("{} elements", self.param_len()), actual: format!("{} elements", params.len()) });
+        }
         if seq == 0 || batch == 0 {
             return Err(Error::Argument(format!("sequence length and batch size must be at least 1, got seq={seq} batch={batch}")));
         }
         let x_shape = || if batch_first { format!("[{batch}, {seq}, {}]", cfg.input_size) } else { format!("[{seq}, {batch}, {}]", cfg.input_size) };
-        let rows = seq.checked_mul(batch).and_then(|r| r.checked_mul(cfg.input_size)).ok_or(Error::TooLarge { bytes: u64::MAX })?;
-        Self::check_len("input", x.len(), rows, x_shape)?;
+        let elements = seq as u64 * batch as u64 * cfg.input_size as u64;
+        if x.len() as u64 != elements {
+            return Err(Error::Shape { what: "input".into(), expected: format!("{elements} elements {}", x_shape()), actual: format!("{} elements", x.len()) });
+        }
         let (ld, o, h) = (cfg.num_layers * cfg.dirs(), cfg.out_size(), cfg.hidden_size);
         if let Some(h0) = h0 {
             Self::check_len("h0", h0.len(), self.state_len(batch), || format!("[{ld}, {batch}, {o}]"))?;
@@ -261,14 +346,11 @@ impl Network {
             (Some(_), false) => return Err(Error::Argument("c0 is only accepted by LSTM".into())),
             _ => {}
         }
-        let bytes = self.estimate_bytes(seq, batch, training);
-        if bytes > MEMORY_BUDGET_BYTES {
-            return Err(Error::TooLarge { bytes });
-        }
+        self.reserve_forward(seq, batch, training)?;
         if training {
             self.saved = None;
         }
-        self.repack_stale();
+        self.repack_stale(params);
         let input_tm = &mut self.input_tm[training as usize];
         to_time_major(input_tm, x, seq, batch, cfg.input_size, batch_first);
         self.h_n.resize(self.state_len(batch), 0.0);
@@ -287,7 +369,7 @@ impl Network {
             for d in 0..dirs {
                 let idx = l * dirs + d;
                 let dims = Dims { seq, batch, input: cfg.layer_input(l), hidden: h, out: o, reverse: d == 1 };
-                let w = dir_weights(&cfg, &self.specs[self.dir_specs[idx].clone()], &self.params, &self.packed[idx]);
+                let w = dir_weights(&cfg, &self.specs[self.dir_specs[idx].clone()], params, &self.packed[idx]);
                 let mut y = SeqBlock { data: &mut out[..], row_stride: width, col_offset: d * o, width: o };
                 let h0_d = h0.map_or(&self.zeros[..batch * o], |s| &s[idx * batch * o..][..batch * o]);
                 let h_n = &mut self.h_n[idx * batch * o..][..batch * o];
@@ -311,8 +393,9 @@ impl Network {
         }
         let last = if training { &self.layer_out[cfg.num_layers - 1] } else { &self.infer_out[(cfg.num_layers - 1) % 2] };
         from_time_major(&mut self.output, last, seq, batch, width, batch_first);
+        self.last_forward = Some(Saved { seq, batch, batch_first });
         if training {
-            self.saved = Some(Saved { seq, batch, batch_first });
+            self.saved = self.last_forward;
         }
         Ok(())
     }
@@ -321,8 +404,22 @@ impl Network {
     /// (forward's layout), hN and cN (zeros when absent). Fills the input, initial-state and
     /// parameter gradients. Consumes the saved activations.
     pub fn backward(&mut self, d_output: Option<&[f32]>, d_h_n: Option<&[f32]>, d_c_n: Option<&[f32]>) -> Result<(), Error> {
+        let params = take(&mut self.params);
+        let mut grads = take(&mut self.grads);
+        let result = self.backward_with(&params, &mut grads, d_output, d_h_n, d_c_n);
+        self.params = params;
+        self.grads = grads;
+        result
+    }
+
+    /// [`Self::backward`] with the parameters given and their gradients written to `grads`.
+    pub fn backward_with(&mut self, params: &[f32], grads: &mut [f32], d_output: Option<&[f32]>, d_h_n: Option<&[f32]>, d_c_n: Option<&[f32]>) -> Result<(), Error> {
         let cfg = self.cfg;
-        let Saved { seq, batch, batch_first } = self.saved.ok_or(Error::NoTrainingForward)?;
+        if params.len() != self.param_len() || grads.len() != self.param_len() {
+            return Err(Error::Shape { what: "parameters and gradients".into(), expected: format!("{} elements each", self.param_len()), actual: format!("{} and {}", params.len(), grads.len()) });
+        }
+        let saved = self.saved.ok_or(Error::NoTrainingForward)?;
+        let Saved { seq, batch, batch_first } = saved;
         let (ld, o, h, dirs) = (cfg.num_layers * cfg.dirs(), cfg.out_size(), cfg.hidden_size, cfg.dirs());
         let width = dirs * o;
         if let Some(g) = d_output {
@@ -337,6 +434,7 @@ impl Network {
             (Some(_), false) => return Err(Error::Argument("a cN gradient is only accepted by LSTM".into())),
             _ => {}
         }
+        self.reserve_backward(seq, batch)?;
         self.saved = None;
         // An inference forward since the training one may have resized the state buffers.
         self.zero_states(batch);
@@ -361,8 +459,8 @@ impl Network {
                 let idx = l * dirs + d;
                 let dims = Dims { seq, batch, input: input_size, hidden: h, out: o, reverse: d == 1 };
                 let dir_specs = &self.specs[self.dir_specs[idx].clone()];
-                let w = dir_weights(&cfg, dir_specs, &self.params, &self.packed[idx]);
-                let mut grads = dir_grads(dir_specs, &mut self.grads);
+                let w = dir_weights(&cfg, dir_specs, params, &self.packed[idx]);
+                let mut grads = dir_grads(dir_specs, grads);
                 let dy_d = SeqBlock { data: &dy[..], row_stride: width, col_offset: d * o, width: o };
                 let dh_n = d_h_n.map_or(&self.zeros[..batch * o], |g| &g[idx * batch * o..][..batch * o]);
                 let dh0 = &mut self.d_h0[idx * batch * o..][..batch * o];
@@ -383,6 +481,7 @@ impl Network {
         }
         from_time_major(&mut self.d_input, &dy, seq, batch, cfg.input_size, batch_first);
         self.d_seq = [dy, dx];
+        self.last_backward = Some(saved);
         self.has_grads = true;
         Ok(())
     }
@@ -454,5 +553,7 @@ fn from_time_major(dst: &mut Vec<f32>, src: &[f32], seq: usize, batch: usize, wi
     }
 }
 
+#[cfg(test)]
+mod plan_tests;
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,470 @@
+/**
+ * A stack of layers trained as one model: the weights, gradients and optimizer state live in
+ * one wasm arena, and `trainStep` (forward, loss, BPTT, clipping, update) is one call into
+ * wasm. State dicts use PyTorch's nn.Sequential names ("<index>.<param>").
+ */
+import { bindings } from '../backend/init';
+import { isTrap, recoverFromTrap, rememberStackBase } from '../backend/trap';
+import { WasmRnnError, fromWasmError } from '../errors';
+import { GRU } from '../layers/gru';
+import { LSTM } from '../layers/lstm';
+import type { RecurrentLayer } from '../layers/recurrent';
+import { RNN } from '../layers/rnn';
+import { nextDefaultSeed } from '../layers/seed';
+import { type Tensor, checkTensor, describe, tensor } from '../tensor';
+import { Dense, Dropout, Embedding, LayerNorm } from './layers';
+import { type LossSpec, type ResolvedLoss, encodeLoss, resolveLoss } from './losses';
+import type { Optimizer } from './optimizers';
+import { type FitOptions, type History, fitModel } from './fit';
+import { saveModel } from './persist';
+
+type Bindings = ReturnType<typeof bindings>;
+
+/** Any layer a Sequential takes. */
+export type Layer = Embedding | Dense | LayerNorm | Dropout | LSTM | GRU | RNN;
+
+/** A layer as plain data (the architecture saved with a model). */
+export type LayerConfig = { type: string } & Record<string, unknown>;
+
+export interface SequentialOptions {
+  /** Fixes initialization, dropout masks and shuffling, bit for bit per wasm variant. @defaultValue the library's seed sequence */
+  seed?: number;
+}
+
+export interface CompileOptions {
+  loss: LossSpec;
+  optimizer: Optimizer;
+  /** Scale gradients to this global L2 norm at most (torch's clip_grad_norm_). */
+  clipGradNorm?: number;
+  /** Clamp every gradient to [−v, v] (torch's clip_grad_value_). */
+  clipGradValue?: number;
+}
+
+/** Recurrent states by name ("<index>.h", and "<index>.c" for an LSTM), each [L·D, B, O|H]. */
+export type ModelState = Record<string, Float32Array>;
+
+/** Ids (Int32) or features (Float32), as tensors. */
+export type ModelInput = Tensor | { data: Int32Array; shape: number[] };
+
+const ENCODED_SLOTS = 10;
+const CELL_CODES: Record<string, number> = { rnn_tanh: 0, rnn_relu: 1, lstm: 2, gru: 3 };
+
+const finalizer: Pick<FinalizationRegistry<number>, 'register' | 'unregister'> =
+  typeof FinalizationRegistry === 'undefined'
+    ? { register: () => undefined, unregister: () => false }
+    : new FinalizationRegistry<number>((handle) => {
+        try {
+          bindings().model_drop(handle);
+        } catch {
+          // never throw from a finalizer
+        }
+      });
+
+/** The architecture of one layer as plain data. */
+export function layerConfig(layer: unknown, index: number): LayerConfig {
+  if (layer instanceof Embedding || layer instanceof Dense || layer instanceof LayerNorm || layer instanceof Dropout) return layer.toJSON();
+  if (layer instanceof LSTM || layer instanceof GRU || layer instanceof RNN) {
+    const r = layer as RecurrentLayer;
+    if (r.batchFirst) throw new WasmRnnError('E_CONFIG', `Sequential: layer ${index} has batchFirst: true; a Sequential is time-major ([T, B, F])`);
+    const cell = layer instanceof LSTM ? 'lstm' : layer instanceof GRU ? 'gru' : (layer as RNN).nonlinearity === 'relu' ? 'rnn_relu' : 'rnn_tanh';
+    return { type: layer.constructor.name, cell, inputSize: r.inputSize, hiddenSize: r.hiddenSize, numLayers: r.numLayers, bidirectional: r.bidirectional, bias: r.bias, projSize: r.projSize, returnSequences: r.returnSequences, dropout: r.dropout };
+  }
+  throw new WasmRnnError('E_CONFIG', `Sequential: layer ${index} is not a layer of this library (Embedding, LSTM, GRU, RNN, Dense, LayerNorm, Dropout), got ${describe(layer)}`);
+}
+
+/** The wire form of the architecture for wasm: ten numbers per layer (crates/bindings/src/model.rs). */
+function encodeArchitecture(configs: readonly LayerConfig[]): Float64Array {
+  const out = new Float64Array(configs.length * ENCODED_SLOTS);
+  configs.forEach((c, i) => {
+    const slots: number[] = (() => {
+      switch (c.type) {
+        case 'Embedding':
+          return [0, c.numEmbeddings as number, c.embeddingDim as number];
+        case 'LSTM':
+        case 'GRU':
+        case 'RNN':
+          return [1, CELL_CODES[c.cell as string]!, c.inputSize as number, c.hiddenSize as number, c.numLayers as number, c.bidirectional ? 1 : 0, c.bias ? 1 : 0, c.projSize as number, c.returnSequences ? 1 : 0, c.dropout as number];
+        case 'Dense':
+          return [2, c.inputSize as number, c.outputSize as number, c.bias ? 1 : 0];
+        case 'LayerNorm':
+          return [3, c.normalizedShape as number, c.eps as number, c.elementwiseAffine ? 1 : 0];
+        case 'Dropout':
+          return [4, c.p as number];
+        default:
+          throw new WasmRnnError('E_CONFIG', `Sequential: unknown layer type ${JSON.stringify(c.type)}`);
+      }
+    })();
+    out.set(slots, i * ENCODED_SLOTS);
+  });
+  return out;
+}
+
+/** Rebuilds layer objects from their plain-data configs (loadModel). */
+export function layerFromConfig(c: LayerConfig): Layer {
+  switch (c.type) {
+    case 'Embedding':
+      return new Embedding(c as never);
+    case 'Dense':
+      return new Dense(c as never);
+    case 'LayerNorm':
+      return new LayerNorm(c as never);
+    case 'Dropout':
+      return new Dropout(c as never);
+    case 'LSTM':
+      return new LSTM(c as never);
+    case 'GRU':
+      return new GRU(c as never);
+    case 'RNN':
+      return new RNN({ ...(c as object), nonlinearity: c.cell === 'rnn_relu' ? 'relu' : 'tanh' } as never);
+    default:
+      throw new WasmRnnError('E_FORMAT', `unknown layer type ${JSON.stringify(c.type)}`);
+  }
+}
+
+interface ParamInfo {
+  index: number;
+  shape: number[];
+  offset: number;
+  size: number;
+}
+
+interface Compiled {
+  loss: ResolvedLoss;
+  optimizer: Optimizer;
+  clipGradNorm: number | undefined;
+  clipGradValue: number | undefined;
+}
+
+function isInt32(data: unknown): data is Int32Array {
+  return Object.prototype.toString.call(data) === '[object Int32Array]';
+}
+
+export class Sequential {
+  /** The layers as plain data (what `save()` writes as the architecture). */
+  readonly config: readonly LayerConfig[];
+  readonly seed: number;
+  #handle: number | undefined;
+  #lost: string | undefined;
+  readonly #params = new Map<string, ParamInfo>();
+  #compiled: Compiled | undefined;
+  readonly #states: Array<{ name: string; rows: number; width: number }> = [];
+
+  constructor(layers: readonly Layer[], options: SequentialOptions = {}) {
+    if (!Array.isArray(layers) || layers.length === 0) throw new WasmRnnError('E_CONFIG', 'Sequential: expected a non-empty array of layers');
+    if (options === null || typeof options !== 'object') throw new WasmRnnError('E_CONFIG', 'Sequential: options must be an object');
+    this.config = Object.freeze(layers.map((l, i) => Object.freeze(layerConfig(l, i))));
+    const seed = options.seed ?? nextDefaultSeed();
+    if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) throw new WasmRnnError('E_CONFIG', `Sequential: seed must be an integer in 0..2^32−1, got ${JSON.stringify(seed)}`);
+    this.seed = seed;
+    const api = bindings();
+    rememberStackBase();
+    let handle: number;
+    try {
+      handle = api.model_create(encodeArchitecture(this.config), seed);
+    } catch (e) {
+      if (isTrap(e)) recoverFromTrap();
+      throw fromWasmError(e, 'Sequential');
+    }
+    this.#handle = handle;
+    finalizer.register(this, handle, this);
+    const names = this.#call('Sequential', (a, h) => a.model_param_names(h)).split('\n').filter((n) => n !== '');
+    const flat = this.#call('Sequential', (a, h) => a.model_param_shapes(h));
+    let at = 0;
+    let offset = 0;
+    names.forEach((name, index) => {
+      const rank = flat[at++]!;
+      const shape = Array.from(flat.subarray(at, (at += rank)));
+      const size = shape.reduce((x, y) => x * y, 1);
+      this.#params.set(name, { index, shape, offset, size });
+      offset += size;
+    });
+    this.config.forEach((c, i) => {
+      if (c.type !== 'LSTM' && c.type !== 'GRU' && c.type !== 'RNN') return;
+      const states = (c.numLayers as number) * (c.bidirectional ? 2 : 1);
+      const out = (c.projSize as number) > 0 ? (c.projSize as number) : (c.hiddenSize as number);
+      this.#states.push({ name: `${i}.h`, rows: states, width: out });
+      if (c.type === 'LSTM') this.#states.push({ name: `${i}.c`, rows: states, width: c.hiddenSize as number });
+    });
+  }
+
+  /** Runs `f` on this model's wasm handle; a trap loses this model only (see RecurrentLayer). */
+  #call<T>(what: string, f: (api: Bindings, handle: number) => T): T {
+    if (this.#handle === undefined) {
+      if (this.#lost !== undefined) throw new WasmRnnError('E_INTERNAL', `Sequential was lost to an internal error in an earlier call (${this.#lost})`);
+      throw new WasmRnnError('E_DISPOSED', 'Sequential was disposed');
+    }
+    const handle = this.#handle;
+    const api = bindings();
+    try {
+      return f(api, handle);
+    } catch (e) {
+      if (!isTrap(e)) throw fromWasmError(e, `Sequential.${what}`);
+      recoverFromTrap();
+      this.#lost = `${what}: ${e instanceof Error ? e.message : String(e)}`;
+      this.#handle = undefined;
+      finalizer.unregister(this);
+      try {
+        api.model_drop(handle);
+      } catch {
+        // that memory is lost, the instance is not
+      }
+      throw new WasmRnnError('E_INTERNAL', `Sequential.${what}: the wasm module trapped (${this.#lost}); this is a bug in wasm-rnn. The model was freed`);
+    }
+  }
+
+  /** Parameter names in order (PyTorch's nn.Sequential state-dict order). */
+  parameterNames(): string[] {
+    return [...this.#params.keys()];
+  }
+  /** Scalars in all parameters. */
+  parameterCount(): number {
+    let n = 0;
+    for (const p of this.#params.values()) n += p.size;
+    return n;
+  }
+  /** The compile options, once compiled. */
+  get compiled(): Readonly<Compiled> | undefined {
+    return this.#compiled;
+  }
+
+  /** Sets the loss, the optimizer and clipping; (re)starts the optimizer state. */
+  compile(options: CompileOptions): void {
+    if (options === null || typeof options !== 'object') throw new WasmRnnError('E_CONFIG', 'compile: expected { loss, optimizer, clipGradNorm?, clipGradValue? }');
+    const loss = resolveLoss(options.loss);
+    const optimizer = options.optimizer;
+    if (optimizer === null || typeof optimizer !== 'object' || typeof (optimizer as Optimizer).encode !== 'function') {
+      throw new WasmRnnError('E_CONFIG', 'compile: optimizer must be new SGD(…), Adam(…), AdamW(…) or RMSprop(…)');
+    }
+    const clip = (name: string, v: unknown): number | undefined => {
+      if (v === undefined) return undefined;
+      if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) throw new WasmRnnError('E_CONFIG', `compile: ${name} must be a positive number, got ${JSON.stringify(v)}`);
+      return v;
+    };
+    const clipGradNorm = clip('clipGradNorm', options.clipGradNorm);
+    const clipGradValue = clip('clipGradValue', options.clipGradValue);
+    if (loss.type === 'crossEntropy' && this.outputWidth < 2) throw new WasmRnnError('E_CONFIG', 'compile: crossEntropy needs at least 2 classes (output features)');
+    const enc = optimizer.encode();
+    this.#call('compile', (a, h) => a.model_compile(h, new Float64Array(encodeLoss(loss)), enc.code, new Float64Array(enc.values), clipGradNorm ?? NaN, clipGradValue ?? NaN));
+    this.#compiled = { loss, optimizer, clipGradNorm, clipGradValue };
+  }
+
+  /** Features of the model's output per row. */
+  get outputWidth(): number {
+    for (let i = this.config.length - 1; i >= 0; i--) {
+      const c = this.config[i]!;
+      if (c.type === 'Dense') return c.outputSize as number;
+      if (c.type === 'LayerNorm') return c.normalizedShape as number;
+      if (c.type === 'Embedding') return c.embeddingDim as number;
+      if (c.type === 'LSTM' || c.type === 'GRU' || c.type === 'RNN') return (c.bidirectional ? 2 : 1) * ((c.projSize as number) > 0 ? (c.projSize as number) : (c.hiddenSize as number));
+    }
+    return 0;
+  }
+
+  /** Whether the output keeps the time axis (no recurrent layer with returnSequences: false). */
+  get returnsSequences(): boolean {
+    return this.config.every((c) => !('returnSequences' in c) || c.returnSequences !== false);
+  }
+
+  /** Validates x: Int32 ids [T, B] for an Embedding first layer, else Float32 [T, B, F]. Returns [seq, batch]. */
+  #checkInput(x: unknown, where: string): [number, number] {
+    const first = this.config[0]!;
+    if (first.type === 'Embedding') {
+      const t = x as { data?: unknown; shape?: unknown } | null;
+      if (t === null || typeof t !== 'object' || !isInt32(t.data)) throw new WasmRnnError('E_DTYPE', `${where}: x must be Int32 ids [seq, batch] (the first layer is an Embedding), got ${describe(t?.data ?? x)}`);
+      const [seq, batch] = checkTensor(x, `${where}: x ([seq, batch] ids)`, [null, null], 'int32');
+      return [seq!, batch!];
+    }
+    const width = first.type === 'Dense' ? (first.inputSize as number) : first.type === 'LayerNorm' ? (first.normalizedShape as number) : (first.inputSize as number | undefined);
+    if (width === undefined) throw new WasmRnnError('E_CONFIG', `${where}: the first layer must fix the feature size`);
+    const [seq, batch] = checkTensor(x, `${where}: x ([seq, batch, ${width}])`, [null, null, width]);
+    return [seq!, batch!];
+  }
+
+  /** Validates y against the output of x's sizes; returns [Float32 targets, Int32 targets]. */
+  #checkTargets(y: unknown, seq: number, batch: number, where: string): [Float32Array, Int32Array] {
+    const loss = this.#compiled?.loss;
+    if (loss === undefined) throw new WasmRnnError('E_ARGUMENT', `${where}: call compile({ loss, optimizer }) first`);
+    const rows = this.returnsSequences ? [seq, batch] : [batch];
+    if (loss.type === 'crossEntropy') {
+      const t = y as { data?: unknown } | null;
+      if (t === null || typeof t !== 'object' || !isInt32(t.data)) throw new WasmRnnError('E_DTYPE', `${where}: crossEntropy takes Int32 class targets ${JSON.stringify(rows)}, got ${describe(t?.data ?? y)}`);
+      checkTensor(y, `${where}: y (class ids)`, rows, 'int32');
+      return [new Float32Array(0), (y as { data: Int32Array }).data];
+    }
+    checkTensor(y, `${where}: y`, [...rows, this.outputWidth]);
+    return [(y as Tensor).data, new Int32Array(0)];
+  }
+
+  static #parts(x: ModelInput): [Float32Array, Int32Array] {
+    return isInt32(x.data) ? [new Float32Array(0), x.data] : [x.data as Float32Array, new Int32Array(0)];
+  }
+
+  /**
+   * Forward, loss, backpropagation through time, clipping and one optimizer update. Returns the
+   * loss before the update. A NaN/Infinity loss or gradient throws E_NON_FINITE and updates nothing.
+   */
+  trainStep(x: ModelInput, y: Tensor | { data: Int32Array; shape: number[] }, options: { states?: ModelState } = {}): number {
+    const [seq, batch] = this.#checkInput(x, 'Sequential.trainStep');
+    const [yf, yi] = this.#checkTargets(y, seq, batch, 'Sequential.trainStep');
+    const states = options?.states === undefined ? undefined : this.#packState(options.states, batch, 'Sequential.trainStep');
+    const [xf, xi] = Sequential.#parts(x);
+    return this.#call('trainStep', (a, h) => a.model_train_step(h, xf, xi, seq, batch, yf, yi, states));
+  }
+
+  /** The model's output for x (inference: dropout off): [T, B, F], or [B, F] after returnSequences: false. */
+  predict(x: ModelInput): Tensor {
+    const [seq, batch] = this.#checkInput(x, 'Sequential.predict');
+    const [xf, xi] = Sequential.#parts(x);
+    const out = this.#call('predict', (a, h) => {
+      a.model_forward(h, xf, xi, seq, batch, undefined, false);
+      return a.model_output(h);
+    });
+    return tensor(out, this.returnsSequences ? [seq, batch, this.outputWidth] : [batch, this.outputWidth]);
+  }
+
+  /** The loss on (x, y) without training, and for crossEntropy the accuracy over the targets not ignored. */
+  evaluate(x: ModelInput, y: Tensor | { data: Int32Array; shape: number[] }): { loss: number; accuracy?: number } {
+    const [seq, batch] = this.#checkInput(x, 'Sequential.evaluate');
+    const [yf, yi] = this.#checkTargets(y, seq, batch, 'Sequential.evaluate');
+    const [xf, xi] = Sequential.#parts(x);
+    const [loss, accuracy] = this.#call('evaluate', (a, h) => Array.from(a.model_evaluate(h, xf, xi, seq, batch, yf, yi)));
+    return this.#compiled!.loss.type === 'crossEntropy' ? { loss: loss!, accuracy: accuracy! } : { loss: loss! };
+  }
+
+  /** Zero recurrent states for `batch` sequences: a plain object of Float32Arrays by name. */
+  initialState(batch: number): ModelState {
+    if (!Number.isInteger(batch) || batch < 1) throw new WasmRnnError('E_ARGUMENT', `initialState: batch must be a positive integer, got ${JSON.stringify(batch)}`);
+    return Object.fromEntries(this.#states.map((s) => [s.name, new Float32Array(s.rows * batch * s.width)]));
+  }
+
+  #packState(state: ModelState, batch: number, where: string): Float32Array {
+    if (state === null || typeof state !== 'object') throw new WasmRnnError('E_ARGUMENT', `${where}: state must be an object from initialState() or step()`);
+    const names = new Set(this.#states.map((s) => s.name));
+    const unknown = Object.keys(state).filter((k) => !names.has(k));
+    if (unknown.length > 0) throw new WasmRnnError('E_ARGUMENT', `${where}: the state has names this model does not (${unknown.join(', ')}): is it another model's?`);
+    const total = this.#states.reduce((n, s) => n + s.rows * batch * s.width, 0);
+    const out = new Float32Array(total);
+    let at = 0;
+    for (const s of this.#states) {
+      const v = state[s.name];
+      const want = s.rows * batch * s.width;
+      if (v === undefined) throw new WasmRnnError('E_ARGUMENT', `${where}: the state lacks ${s.name}: is it another model's?`);
+      if (Object.prototype.toString.call(v) !== '[object Float32Array]') throw new WasmRnnError('E_DTYPE', `${where}: state ${s.name} must be a Float32Array, got ${describe(v)}`);
+      if (v.length !== want) throw new WasmRnnError('E_SHAPE', `${where}: state ${s.name} must hold [${s.rows}, ${batch}, ${s.width}] = ${want} values, got ${v.length}`);
+      out.set(v, at);
+      at += want;
+    }
+    return out;
+  }
+
+  #unpackState(flat: Float32Array, batch: number): ModelState {
+    const state: ModelState = {};
+    let at = 0;
+    for (const s of this.#states) {
+      const n = s.rows * batch * s.width;
+      state[s.name] = flat.slice(at, at + n);
+      at += n;
+    }
+    return state;
+  }
+
+  /**
+   * One time step: xT [B, F] (or Int32 ids [B]) with the state from initialState()/step().
+   * The same numbers as forward over the sequence. Returns the output [B, F] and the new state.
+   */
+  step(xT: ModelInput, state: ModelState): { output: Tensor; state: ModelState } {
+    const shape = (xT as { shape?: unknown } | null)?.shape;
+    if (!Array.isArray(shape) || shape.length < 1) throw new WasmRnnError('E_SHAPE', 'Sequential.step: xT must be [batch, features] (or Int32 ids [batch])');
+    const x = { data: xT.data, shape: [1, ...shape] } as ModelInput;
+    const [, batch] = this.#checkInput(x, 'Sequential.step');
+    const packed = this.#packState(state, batch, 'Sequential.step');
+    const [xf, xi] = Sequential.#parts(x);
+    const [out, next] = this.#call('step', (a, h) => {
+      a.model_forward(h, xf, xi, 1, batch, packed, false);
+      return [a.model_output(h), a.model_final_states(h)] as const;
+    });
+    return { output: tensor(out, [batch, this.outputWidth]), state: this.#unpackState(next, batch) };
+  }
+
+  /** Copies of every parameter by name. */
+  stateDict(): Record<string, Tensor> {
+    const all = this.#call('stateDict', (a, h) => a.model_get_params(h));
+    const out: Record<string, Tensor> = {};
+    for (const [name, p] of this.#params) out[name] = tensor(all.slice(p.offset, p.offset + p.size), p.shape);
+    return out;
+  }
+
+  /** Loads parameters by name (own properties only); validates everything before writing. */
+  loadStateDict(dict: Record<string, Tensor>, options: { strict?: boolean } = {}): void {
+    const where = 'Sequential.loadStateDict';
+    if (dict === null || typeof dict !== 'object') throw new WasmRnnError('E_ARGUMENT', `${where}: expected an object of tensors, got ${describe(dict)}`);
+    if (options === null || typeof options !== 'object') throw new WasmRnnError('E_ARGUMENT', `${where}: options must be an object`);
+    const unknown = Object.keys(dict).filter((k) => !this.#params.has(k));
+    if (unknown.length > 0) throw new WasmRnnError('E_PARAM_NAME', `${where}: unknown parameter name(s) ${unknown.map((k) => JSON.stringify(k)).join(', ')}; expected names: ${this.parameterNames().join(', ')}`);
+    const missing = this.parameterNames().filter((k) => !Object.prototype.hasOwnProperty.call(dict, k));
+    if ((options.strict ?? true) && missing.length > 0) throw new WasmRnnError('E_PARAM_NAME', `${where}: missing parameter(s) ${missing.join(', ')} (pass { strict: false } to load a subset)`);
+    for (const [name, value] of Object.entries(dict)) {
+      try {
+        checkTensor(value, `${where}: ${name}`, this.#params.get(name)!.shape);
+      } catch (e) {
+        if (e instanceof WasmRnnError && e.code === 'E_SHAPE') throw new WasmRnnError('E_PARAM_SIZE', e.message);
+        throw e;
+      }
+    }
+    const all = this.#call('loadStateDict', (a, h) => a.model_get_params(h));
+    for (const [name, value] of Object.entries(dict)) all.set(value.data, this.#params.get(name)!.offset);
+    this.#call('loadStateDict', (a, h) => a.model_set_params(h, all));
+  }
+
+  /**
+   * Trains for `epochs` over mini-batches of x [T, N, F] (or Int32 ids [T, N]) and y (samples on
+   * the same axis); see FitOptions. Resolves with the history; a NaN/Infinity loss rejects with
+   * E_NON_FINITE, the weights being those of the last good step.
+   */
+  fit(x: ModelInput, y: ModelInput, options: FitOptions = {}): Promise<History> {
+    return fitModel(this, x, y, options);
+  }
+
+  /** The model as a safetensors file (weights, architecture, compile settings); see loadModel. */
+  save(): Uint8Array {
+    return saveModel(this);
+  }
+
+  /** @internal The final recurrent states of the last forward (truncated BPTT carries them). */
+  lastFinalState(batch: number): ModelState {
+    return this.#unpackState(this.#call('lastFinalState', (a, h) => a.model_final_states(h)), batch);
+  }
+
+  /** @internal The whole parameter arena (restoreBestWeights). */
+  getWeights(): Float32Array {
+    return this.#call('getWeights', (a, h) => a.model_get_params(h));
+  }
+  /** @internal */
+  setWeights(all: Float32Array): void {
+    this.#call('setWeights', (a, h) => a.model_set_params(h, all));
+  }
+  /** @internal Sets the optimizer's learning rate for the next steps (schedules). */
+  setLearningRate(lr: number): void {
+    this.#call('setLearningRate', (a, h) => a.model_set_lr(h, lr));
+  }
+  /** The global gradient norm of the last trainStep (before clipping). */
+  lastGradNorm(): number {
+    return this.#call('lastGradNorm', (a, h) => a.model_last_grad_norm(h));
+  }
+
+  /** Frees the model's wasm memory; later use throws E_DISPOSED. */
+  dispose(): void {
+    const handle = this.#handle;
+    if (handle === undefined) return;
+    this.#handle = undefined;
+    finalizer.unregister(this);
+    try {
+      bindings().model_drop(handle);
+    } catch (e) {
+      if (isTrap(e)) recoverFromTrap();
+    }
+  }
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
