@@ -1,67 +1,63 @@
-// Quickstart: an LSTM learns to continue sine waves (next-value prediction), trained with
-// plain SGD through wasm-rnn's forward/backward. Run with `npm start` (builds dist/ first).
-//
-// The library computes the recurrent layer and its gradients (BPTT); this example adds a tiny
-// linear readout and the SGD update in JavaScript to stay self-contained.
-import { init, LSTM, tensor } from '../dist/index.js';
+// Quickstart: an LSTM learns to continue sine waves (next-value prediction). Run with
+// `npm start` (builds dist/ first). The whole model — LSTM, Dense readout, MSE loss, Adam,
+// gradient clipping — trains in wasm; `fit` handles batches, validation and early stopping.
+import { init, Sequential, LSTM, Dense, Adam, tensor, loadModel } from '../dist/index.js';
 
 const { variant } = await init();
 console.log(`wasm-rnn: using the "${variant}" wasm build`);
 
-const T = 40, B = 16, H = 24, EPOCHS = 300, LR = 0.3;
-const lstm = new LSTM({ inputSize: 1, hiddenSize: H, seed: 7 });
-const readout = { w: new Float32Array(H).map((_, i) => Math.sin(i + 1) * 0.2), b: 0 };
+const T = 40, N = 512;
 
-// A batch of sine waves with random phase and frequency: x_t → target x_{t+1}.
-function batch(seed) {
+// N sine waves with random phase and frequency, time-major [T, N, 1]: x_t → target x_{t+1}.
+function waves(count, seed) {
   let s = seed;
   const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
-  const x = new Float32Array(T * B), y = new Float32Array(T * B);
-  for (let b = 0; b < B; b++) {
+  const x = new Float32Array(T * count), y = new Float32Array(T * count);
+  for (let n = 0; n < count; n++) {
     const phase = rand() * 2 * Math.PI, freq = 0.15 + rand() * 0.2;
     for (let t = 0; t < T; t++) {
-      x[t * B + b] = Math.sin(phase + freq * t);
-      y[t * B + b] = Math.sin(phase + freq * (t + 1));
+      x[t * count + n] = Math.sin(phase + freq * t);
+      y[t * count + n] = Math.sin(phase + freq * (t + 1));
     }
   }
-  return { x: tensor(x, [T, B, 1]), y };
+  return { x: tensor(x, [T, count, 1]), y: tensor(y, [T, count, 1]) };
 }
 
-function step(x, y, train) {
-  const { output } = lstm.forward(x, { training: train }); // [T, B, H]
-  const dOutput = new Float32Array(output.data.length);
-  let loss = 0, gw = new Float32Array(H), gb = 0;
-  for (let r = 0; r < T * B; r++) {
-    const h = output.data.subarray(r * H, r * H + H);
-    let pred = readout.b;
-    for (let j = 0; j < H; j++) pred += readout.w[j] * h[j];
-    const err = pred - y[r];
-    loss += err * err / (T * B);
-    const g = 2 * err / (T * B); // d loss / d pred
-    gb += g;
-    for (let j = 0; j < H; j++) { gw[j] += g * h[j]; dOutput[r * H + j] = g * readout.w[j]; }
-  }
-  if (!train) return loss;
-  const grads = lstm.backward({ output: tensor(dOutput, output.shape) });
-  const params = lstm.stateDict();
-  for (const [name, p] of Object.entries(params)) {
-    const g = grads.params[name].data;
-    for (let i = 0; i < p.data.length; i++) p.data[i] -= LR * g[i];
-  }
-  lstm.loadStateDict(params);
-  for (let j = 0; j < H; j++) readout.w[j] -= LR * gw[j];
-  readout.b -= LR * gb;
-  return loss;
-}
+const model = new Sequential([
+  new LSTM({ inputSize: 1, hiddenSize: 32 }),   // every step's output [T, B, 32]
+  new Dense({ inputSize: 32, outputSize: 1 }),   // applied at every step
+], { seed: 7 });
+model.compile({ loss: 'mse', optimizer: new Adam({ lr: 1e-2 }), clipGradNorm: 1.0 });
 
-const test = batch(999);
-console.log(`before training: test MSE ${step(test.x, test.y, false).toFixed(5)}`);
+const train = waves(N, 1), test = waves(64, 999);
+console.log(`before training: test MSE ${model.evaluate(test.x, test.y).loss.toFixed(5)}`);
 const started = performance.now();
-for (let epoch = 1; epoch <= EPOCHS; epoch++) {
-  const { x, y } = batch(epoch);
-  const loss = step(x, y, true);
-  if (epoch % 50 === 0) console.log(`epoch ${String(epoch).padStart(3)}  train MSE ${loss.toFixed(5)}  test MSE ${step(test.x, test.y, false).toFixed(5)}`);
+const history = await model.fit(train.x, train.y, {
+  epochs: 30, batchSize: 32, validationSplit: 0.1,
+  earlyStopping: { patience: 5, restoreBestWeights: true },
+  lrSchedule: { type: 'cosine', warmupSteps: 20 },
+  onEpochEnd: (epoch, logs) => {
+    if (epoch % 5 === 4) console.log(`epoch ${String(epoch + 1).padStart(2)}  loss ${logs.loss.toFixed(5)}  val ${logs.valLoss.toFixed(5)}`);
+  },
+});
+const steps = history.epoch.length * Math.ceil((N * 0.9) / 32);
+console.log(`${steps} training steps in ${((performance.now() - started) / 1000).toFixed(1)} s; best epoch ${history.bestEpoch + 1}`);
+console.log(`after training: test MSE ${model.evaluate(test.x, test.y).loss.toFixed(5)}`);
+
+// Stream one wave step by step: the same numbers as the whole-sequence forward.
+let state = model.initialState(1);
+let x = 0.5;
+const streamed = [];
+for (let t = 0; t < 8; t++) {
+  const out = model.step(tensor(new Float32Array([x]), [1, 1]), state);
+  state = out.state;
+  x = out.output.data[0];
+  streamed.push(x.toFixed(3));
 }
-const ms = (performance.now() - started) / EPOCHS;
-console.log(`${EPOCHS} training steps (LSTM 1→${H}, T=${T}, B=${B}) at ${ms.toFixed(2)} ms per step`);
-lstm.dispose();
+console.log(`free-running continuation from 0.5: ${streamed.join(' ')}`);
+
+// Save (a safetensors file Python can read) and load back.
+const again = await loadModel(model.save());
+console.log(`reloaded model: test MSE ${again.evaluate(test.x, test.y).loss.toFixed(5)}`);
+model.dispose();
+again.dispose();

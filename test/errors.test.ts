@@ -565,8 +565,15 @@ describe('tensor() / zeros()', () => {
   it('rejects non-Float32Array data with E_DTYPE', () => {
     expectError(() => tensor(new Float64Array(4) as unknown as Float32Array, [4]), 'E_DTYPE', 'tensor()', 'Float32Array', 'Float64Array');
     expectError(() => tensor([1, 2, 3, 4] as unknown as Float32Array, [4]), 'E_DTYPE', 'tensor()', 'Array');
-    expectError(() => tensor(new Int32Array(4) as unknown as Float32Array, [4]), 'E_DTYPE', 'Int32Array');
+    expectError(() => tensor(new Uint8Array(4) as unknown as Float32Array, [4]), 'E_DTYPE', 'Uint8Array');
     expectError(() => tensor(null as unknown as Float32Array, [4]), 'E_DTYPE', 'null');
+  });
+  it('accepts Int32Array data (ids, class targets), which layers reject with E_DTYPE', () => {
+    const ids = tensor(new Int32Array([1, 2, 3, 4]), [2, 2]);
+    expect(ids.shape).toEqual([2, 2]);
+    const rnn = new RNN({ inputSize: 1, hiddenSize: 2 });
+    expectError(() => rnn.forward(tensor(new Int32Array(2), [2, 1, 1]) as unknown as Tensor), 'E_DTYPE', 'Float32Array', 'Int32Array');
+    rnn.dispose();
   });
   it('rejects shapes that do not fit the data with E_SHAPE', () => {
     expectError(() => tensor(new Float32Array(4), [2, 3]), 'E_SHAPE', 'tensor()', '[2, 3]', '6 elements', 'data has 4');

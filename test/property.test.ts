@@ -13,15 +13,16 @@
  * its own property (biased towards the defects that exercise it), and the "all rules" ones mix
  * everything. Until a rule is implemented, its properties fail with a shrunk counterexample.
  *
- * Runs: a fixed seed and a bounded number of cases by default (the file takes ~20 s per wasm
- * build on 2 cores). Environment:
+ * Runs: a fixed seed and a bounded number of cases by default (3,480 cases; about 10 s per wasm
+ * build on 2 cores, 35 s for the three projects side by side). Environment:
  *   WASM_RNN_PROPERTY_SCALE=20      run 20× the default number of cases of every property
  *   WASM_RNN_PROPERTY_SEED=1234     another seed (`random`: a new one, printed)
  *   WASM_RNN_PROPERTY_PATH=…        replay the counterexample fast-check printed (with its seed,
  *                                   and `-t` to select that property)
  * The long run, e.g. on the simd build (build dist/ first: the pool runs dist/worker.js):
  *   npm run build && WASM_RNN_PROPERTY_SCALE=20 npx vitest run --project simd test/property.test.ts
- * Each test prints its number of cases, seed and time.
+ * (69,600 cases, about 95 s). The file prints each property's number of cases, seed and time,
+ * the wasm memory at the start and its peak, and how often each kind of call ended how.
  */
 import { existsSync } from 'node:fs';
 import fc from 'fast-check';
@@ -238,7 +239,8 @@ describe('tensor() and zeros()', () => {
       shape: fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 4 }),
       fn: fc.constantFrom('tensor', 'zeros'),
       form: formArb().filter((f: Form) => f !== 'crossRealm' || allowed.has('cross-realm')),
-      dataFault: fc.option(fc.constantFrom<unknown>(Float64Array, Int32Array, Array, null, undefined, 'data', Uint8Array), { freq: 4 }),
+      // (Int32Array is not here: tensor() also takes Int32Array token ids.)
+      dataFault: fc.option(fc.constantFrom<unknown>(Float64Array, Array, null, undefined, 'data', Uint8Array, Float32Array.prototype, BigInt64Array), { freq: 4 }),
       shapeFault: fc.option(
         fc.record({ kind: fc.constantFrom<ShapeFault>('negative', 'nonInt', 'nan', 'string', 'notArray', 'hole', 'symbol', 'lengthPlus').filter((k) => shapeFaultRules[k] === undefined || allowed.has(shapeFaultRules[k]!)), axis: fc.nat(3) }),
         { freq: 3 },

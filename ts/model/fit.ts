@@ -39,6 +39,8 @@ export interface FitOptions {
   shuffle?: boolean;
   earlyStopping?: EarlyStoppingOptions;
   lrSchedule?: LrSchedule;
+  /** Each sample's sequence length (Int32 [N]): packed-sequence semantics, as trainStep. */
+  lengths?: { data: Int32Array; shape: number[] };
   /** Truncated BPTT: train on chunks of this many steps, carrying the (detached) state between them. */
   tbptt?: number;
   /** Called after each batch; return false to stop. */
@@ -114,12 +116,16 @@ export async function fitModel(model: Sequential, x: ModelInput, y: ModelInput, 
   if (!ys || !Array.isArray(ys.shape) || ys.shape[yAxis] !== total) {
     throw new WasmRnnError('E_SHAPE', `fit: y must hold the same ${total} samples as x along axis ${yAxis}, got shape ${JSON.stringify(ys?.shape)}`);
   }
+  const lengths = options.lengths as Data | undefined;
+  if (lengths !== undefined && (!lengths.shape || lengths.shape[0] !== total)) throw new WasmRnnError('E_SHAPE', `fit: lengths must hold one length per sample (${total})`);
+  if (lengths !== undefined && tbptt !== undefined) throw new WasmRnnError('E_ARGUMENT', 'fit: lengths and tbptt together are not supported');
   if (tbptt !== undefined && !ySeq) throw new WasmRnnError('E_ARGUMENT', 'fit: tbptt needs a model whose output keeps the time axis (returnSequences: true)');
   const valCount = options.validationData ? 0 : Math.floor(total * split);
   const trainCount = total - valCount;
   if (trainCount < 1) throw new WasmRnnError('E_ARGUMENT', `fit: no training samples left after validationSplit ${split}`);
   const all = Array.from({ length: total }, (_, i) => i);
   const valIdx = all.slice(trainCount);
+  const valLengths = lengths === undefined || valCount === 0 ? undefined : take(lengths, 0, valIdx);
   const validation: [Data, Data] | undefined = options.validationData
     ? (options.validationData as [Data, Data])
     : valCount > 0
@@ -172,7 +178,8 @@ export async function fitModel(model: Sequential, x: ModelInput, y: ModelInput, 
         const cy = tbptt === undefined ? by : steps(by, s!, e!);
         // A non-finite loss throws E_NON_FINITE from wasm, before any update: the weights
         // stay those of the last good step.
-        const loss = model.trainStep(cx as ModelInput, cy as never, state === undefined ? {} : { states: state });
+        const stepOptions = { ...(state === undefined ? {} : { states: state }), ...(lengths === undefined ? {} : { lengths: take(lengths, 0, idx) as never }) };
+        const loss = model.trainStep(cx as ModelInput, cy as never, stepOptions);
         if (tbptt !== undefined) state = model.lastFinalState(idx.length);
         step++;
         sum += loss * idx.length;
@@ -182,7 +189,7 @@ export async function fitModel(model: Sequential, x: ModelInput, y: ModelInput, 
     }
     const logs: EpochLogs = { loss: sum / count, lr, seconds: (performance.now() - started) / 1000 };
     if (validation !== undefined) {
-      const v = model.evaluate(validation[0] as ModelInput, validation[1] as never);
+      const v = model.evaluate(validation[0] as ModelInput, validation[1] as never, valLengths === undefined ? {} : { lengths: valLengths as never });
       logs.valLoss = v.loss;
       if (v.accuracy !== undefined) logs.valAccuracy = v.accuracy;
     }

@@ -135,6 +135,24 @@ interface Compiled {
   clipGradValue: number | undefined;
 }
 
+/** Each sequence's length: an Int32 tensor [B] (or a plain Int32Array). */
+export type LengthsInput = { data: Int32Array; shape: number[] } | Int32Array;
+
+const NO_LENGTHS = new Int32Array(0);
+
+/** Validates packed-sequence lengths: B integers in 1..=seq. */
+function checkLengths(lengths: unknown, seq: number, batch: number, where: string): Int32Array {
+  if (lengths === undefined) return NO_LENGTHS;
+  const data = isInt32(lengths) ? lengths : (lengths as { data?: unknown } | null)?.data;
+  if (!isInt32(data)) throw new WasmRnnError('E_DTYPE', `${where}: lengths must be an Int32 tensor [${batch}], got ${describe(data ?? lengths)}`);
+  if (!isInt32(lengths)) checkTensor(lengths, `${where}: lengths`, [batch], 'int32');
+  if (data.length !== batch) throw new WasmRnnError('E_SHAPE', `${where}: lengths must hold ${batch} values (one per sequence), got ${data.length}`);
+  for (let b = 0; b < batch; b++) {
+    if (data[b]! < 1 || data[b]! > seq) throw new WasmRnnError('E_ARGUMENT', `${where}: lengths[${b}] = ${data[b]} is outside 1..${seq}`);
+  }
+  return data;
+}
+
 function isInt32(data: unknown): data is Int32Array {
   return Object.prototype.toString.call(data) === '[object Int32Array]';
 }
@@ -303,31 +321,35 @@ export class Sequential {
    * Forward, loss, backpropagation through time, clipping and one optimizer update. Returns the
    * loss before the update. A NaN/Infinity loss or gradient throws E_NON_FINITE and updates nothing.
    */
-  trainStep(x: ModelInput, y: Tensor | { data: Int32Array; shape: number[] }, options: { states?: ModelState } = {}): number {
+  trainStep(x: ModelInput, y: Tensor | { data: Int32Array; shape: number[] }, options: { states?: ModelState; lengths?: LengthsInput } = {}): number {
+    if (options === null || typeof options !== 'object') throw new WasmRnnError('E_ARGUMENT', 'Sequential.trainStep: options must be an object');
     const [seq, batch] = this.#checkInput(x, 'Sequential.trainStep');
     const [yf, yi] = this.#checkTargets(y, seq, batch, 'Sequential.trainStep');
-    const states = options?.states === undefined ? undefined : this.#packState(options.states, batch, 'Sequential.trainStep');
+    const states = options.states === undefined ? undefined : this.#packState(options.states, batch, 'Sequential.trainStep');
+    const lengths = checkLengths(options.lengths, seq, batch, 'Sequential.trainStep');
     const [xf, xi] = Sequential.#parts(x);
-    return this.#call('trainStep', (a, h) => a.model_train_step(h, xf, xi, seq, batch, yf, yi, states));
+    return this.#call('trainStep', (a, h) => a.model_train_step(h, xf, xi, seq, batch, yf, yi, states, lengths));
   }
 
   /** The model's output for x (inference: dropout off): [T, B, F], or [B, F] after returnSequences: false. */
-  predict(x: ModelInput): Tensor {
+  predict(x: ModelInput, options: { lengths?: LengthsInput } = {}): Tensor {
     const [seq, batch] = this.#checkInput(x, 'Sequential.predict');
+    const lengths = checkLengths(options?.lengths, seq, batch, 'Sequential.predict');
     const [xf, xi] = Sequential.#parts(x);
     const out = this.#call('predict', (a, h) => {
-      a.model_forward(h, xf, xi, seq, batch, undefined, false);
+      a.model_forward(h, xf, xi, seq, batch, undefined, false, lengths);
       return a.model_output(h);
     });
     return tensor(out, this.returnsSequences ? [seq, batch, this.outputWidth] : [batch, this.outputWidth]);
   }
 
   /** The loss on (x, y) without training, and for crossEntropy the accuracy over the targets not ignored. */
-  evaluate(x: ModelInput, y: Tensor | { data: Int32Array; shape: number[] }): { loss: number; accuracy?: number } {
+  evaluate(x: ModelInput, y: Tensor | { data: Int32Array; shape: number[] }, options: { lengths?: LengthsInput } = {}): { loss: number; accuracy?: number } {
     const [seq, batch] = this.#checkInput(x, 'Sequential.evaluate');
     const [yf, yi] = this.#checkTargets(y, seq, batch, 'Sequential.evaluate');
+    const lengths = checkLengths(options?.lengths, seq, batch, 'Sequential.evaluate');
     const [xf, xi] = Sequential.#parts(x);
-    const [loss, accuracy] = this.#call('evaluate', (a, h) => Array.from(a.model_evaluate(h, xf, xi, seq, batch, yf, yi)));
+    const [loss, accuracy] = this.#call('evaluate', (a, h) => Array.from(a.model_evaluate(h, xf, xi, seq, batch, yf, yi, lengths)));
     return this.#compiled!.loss.type === 'crossEntropy' ? { loss: loss!, accuracy: accuracy! } : { loss: loss! };
   }
 
@@ -380,7 +402,7 @@ export class Sequential {
     const packed = this.#packState(state, batch, 'Sequential.step');
     const [xf, xi] = Sequential.#parts(x);
     const [out, next] = this.#call('step', (a, h) => {
-      a.model_forward(h, xf, xi, 1, batch, packed, false);
+      a.model_forward(h, xf, xi, 1, batch, packed, false, NO_LENGTHS);
       return [a.model_output(h), a.model_final_states(h)] as const;
     });
     return { output: tensor(out, [batch, this.outputWidth]), state: this.#unpackState(next, batch) };

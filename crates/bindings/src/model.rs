@@ -152,16 +152,21 @@ fn targets<'a>(y: &'a [f32], classes: &'a [i32]) -> Targets<'a> {
 }
 
 /// Forward, loss, BPTT, clipping and one update; returns the loss before the update.
+/// `lengths`: one per sequence (packed sequences), or empty.
 #[wasm_bindgen]
 #[allow(clippy::too_many_arguments)]
-pub fn model_train_step(handle: u32, x: &[f32], ids: &[i32], seq: u32, batch: u32, y: &[f32], classes: &[i32], states: Option<Box<[f32]>>) -> Result<f64, JsError> {
-    model(handle)?.train_step(input(x, ids), seq as usize, batch as usize, states.as_deref(), &targets(y, classes)).map_err(js_error)
+pub fn model_train_step(handle: u32, x: &[f32], ids: &[i32], seq: u32, batch: u32, y: &[f32], classes: &[i32], states: Option<Box<[f32]>>, lengths: &[i32]) -> Result<f64, JsError> {
+    let m = model(handle)?;
+    m.set_lengths(lengths).map_err(js_error)?;
+    m.train_step(input(x, ids), seq as usize, batch as usize, states.as_deref(), &targets(y, classes)).map_err(js_error)
 }
 
 /// Runs the model (states: the recurrent layers' initial states, or zeros when absent).
 #[wasm_bindgen]
-pub fn model_forward(handle: u32, x: &[f32], ids: &[i32], seq: u32, batch: u32, states: Option<Box<[f32]>>, training: bool) -> Result<(), JsError> {
-    model(handle)?.forward(input(x, ids), seq as usize, batch as usize, states.as_deref(), training).map(|_| ()).map_err(js_error)
+pub fn model_forward(handle: u32, x: &[f32], ids: &[i32], seq: u32, batch: u32, states: Option<Box<[f32]>>, training: bool, lengths: &[i32]) -> Result<(), JsError> {
+    let m = model(handle)?;
+    m.set_lengths(lengths).map_err(js_error)?;
+    m.forward(input(x, ids), seq as usize, batch as usize, states.as_deref(), training).map(|_| ()).map_err(js_error)
 }
 
 #[wasm_bindgen]
@@ -178,7 +183,9 @@ pub fn model_final_states(handle: u32) -> Result<Vec<f32>, JsError> {
 
 /// [loss, accuracy (NaN unless cross-entropy)] of an inference forward.
 #[wasm_bindgen]
-pub fn model_evaluate(handle: u32, x: &[f32], ids: &[i32], seq: u32, batch: u32, y: &[f32], classes: &[i32]) -> Result<Vec<f64>, JsError> {
-    let (loss, accuracy) = model(handle)?.evaluate(input(x, ids), seq as usize, batch as usize, &targets(y, classes)).map_err(js_error)?;
+pub fn model_evaluate(handle: u32, x: &[f32], ids: &[i32], seq: u32, batch: u32, y: &[f32], classes: &[i32], lengths: &[i32]) -> Result<Vec<f64>, JsError> {
+    let m = model(handle)?;
+    m.set_lengths(lengths).map_err(js_error)?;
+    let (loss, accuracy) = m.evaluate(input(x, ids), seq as usize, batch as usize, &targets(y, classes)).map_err(js_error)?;
     Ok(vec![loss, accuracy])
 }

@@ -49,14 +49,14 @@ export function model_drop(handle: number): void;
 /**
  * [loss, accuracy (NaN unless cross-entropy)] of an inference forward.
  */
-export function model_evaluate(handle: number, x: Float32Array | number[], ids: Int32Array | number[], seq: number, batch: number, y: Float32Array | number[], classes: Int32Array | number[]): Float64Array;
+export function model_evaluate(handle: number, x: Float32Array | number[], ids: Int32Array | number[], seq: number, batch: number, y: Float32Array | number[], classes: Int32Array | number[], lengths: Int32Array | number[]): Float64Array;
 
 export function model_final_states(handle: number): Float32Array;
 
 /**
  * Runs the model (states: the recurrent layers' initial states, or zeros when absent).
  */
-export function model_forward(handle: number, x: Float32Array | number[], ids: Int32Array | number[], seq: number, batch: number, states: Float32Array | number[] | null | undefined, training: boolean): void;
+export function model_forward(handle: number, x: Float32Array | number[], ids: Int32Array | number[], seq: number, batch: number, states: Float32Array | number[] | null | undefined, training: boolean, lengths: Int32Array | number[]): void;
 
 /**
  * The whole parameter arena, in name order.
@@ -83,8 +83,9 @@ export function model_set_params(handle: number, all: Float32Array | number[]): 
 
 /**
  * Forward, loss, BPTT, clipping and one update; returns the loss before the update.
+ * `lengths`: one per sequence (packed sequences), or empty.
  */
-export function model_train_step(handle: number, x: Float32Array | number[], ids: Int32Array | number[], seq: number, batch: number, y: Float32Array | number[], classes: Int32Array | number[], states?: Float32Array | number[] | null): number;
+export function model_train_step(handle: number, x: Float32Array | number[], ids: Int32Array | number[], seq: number, batch: number, y: Float32Array | number[], classes: Int32Array | number[], states: Float32Array | number[] | null | undefined, lengths: Int32Array | number[]): number;
 
 /**
  * Backpropagates through the pending training forward; results via `net_backward_results`.
@@ -172,9 +173,9 @@ export interface InitOutput {
     readonly model_compile: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number];
     readonly model_create: (a: number, b: number, c: number) => [number, number, number];
     readonly model_drop: (a: number) => void;
-    readonly model_evaluate: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number) => [number, number, number, number];
+    readonly model_evaluate: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number) => [number, number, number, number];
     readonly model_final_states: (a: number) => [number, number, number, number];
-    readonly model_forward: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number) => [number, number];
+    readonly model_forward: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number) => [number, number];
     readonly model_get_params: (a: number) => [number, number, number, number];
     readonly model_last_grad_norm: (a: number) => [number, number, number];
     readonly model_output: (a: number) => [number, number, number, number];
@@ -182,7 +183,7 @@ export interface InitOutput {
     readonly model_param_shapes: (a: number) => [number, number, number, number];
     readonly model_set_lr: (a: number, b: number) => [number, number];
     readonly model_set_params: (a: number, b: number, c: number) => [number, number];
-    readonly model_train_step: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number) => [number, number, number];
+    readonly model_train_step: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number, n: number, o: number) => [number, number, number];
     readonly net_backward: (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => [number, number];
     readonly net_backward_result_shapes: (a: number) => [number, number, number, number];
     readonly net_backward_results: (a: number) => [number, number, number, number];

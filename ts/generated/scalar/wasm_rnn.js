@@ -146,13 +146,14 @@ export function model_drop(handle) {
  * @param {number} batch
  * @param {Float32Array | number[]} y
  * @param {Int32Array | number[]} classes
+ * @param {Int32Array | number[]} lengths
  * @returns {Float64Array}
  */
-export function model_evaluate(handle, x, ids, seq, batch, y, classes) {
-    const val5 = +handle;
-    const val6 = +seq;
-    const val7 = +batch;
-    let ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3;
+export function model_evaluate(handle, x, ids, seq, batch, y, classes, lengths) {
+    const val6 = +handle;
+    const val7 = +seq;
+    const val8 = +batch;
+    let ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3, ptr4, len4;
     try {
         ptr0 = passArrayF32ToWasm0(x, wasm.__wbindgen_malloc);
         len0 = WASM_VECTOR_LEN;
@@ -162,20 +163,23 @@ export function model_evaluate(handle, x, ids, seq, batch, y, classes) {
         len2 = WASM_VECTOR_LEN;
         ptr3 = passArray32ToWasm0(classes, wasm.__wbindgen_malloc);
         len3 = WASM_VECTOR_LEN;
+        ptr4 = passArray32ToWasm0(lengths, wasm.__wbindgen_malloc);
+        len4 = WASM_VECTOR_LEN;
     } catch (e) {
+        if (ptr4) { wasm.__wbindgen_free(ptr4, len4 * 4, 4); }
         if (ptr3) { wasm.__wbindgen_free(ptr3, len3 * 4, 4); }
         if (ptr2) { wasm.__wbindgen_free(ptr2, len2 * 4, 4); }
         if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 4, 4); }
         if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 4, 4); }
         throw e;
     }
-    const ret = wasm.model_evaluate(val5, ptr0, len0, ptr1, len1, val6, val7, ptr2, len2, ptr3, len3);
+    const ret = wasm.model_evaluate(val6, ptr0, len0, ptr1, len1, val7, val8, ptr2, len2, ptr3, len3, ptr4, len4);
     if (ret[3]) {
         throw takeFromExternrefTable0(ret[2]);
     }
-    var v8 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+    var v9 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
     wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v8;
+    return v9;
 }
 
 /**
@@ -201,13 +205,14 @@ export function model_final_states(handle) {
  * @param {number} batch
  * @param {Float32Array | number[] | null | undefined} states
  * @param {boolean} training
+ * @param {Int32Array | number[]} lengths
  */
-export function model_forward(handle, x, ids, seq, batch, states, training) {
-    const val4 = +handle;
-    const val5 = +seq;
-    const val6 = +batch;
-    const val7 = +training;
-    let ptr0, len0, ptr1, len1, ptr2, len2;
+export function model_forward(handle, x, ids, seq, batch, states, training, lengths) {
+    const val5 = +handle;
+    const val6 = +seq;
+    const val7 = +batch;
+    const val8 = +training;
+    let ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3;
     try {
         ptr0 = passArrayF32ToWasm0(x, wasm.__wbindgen_malloc);
         len0 = WASM_VECTOR_LEN;
@@ -215,13 +220,16 @@ export function model_forward(handle, x, ids, seq, batch, states, training) {
         len1 = WASM_VECTOR_LEN;
         ptr2 = isLikeNone(states) ? 0 : passArrayF32ToWasm0(states, wasm.__wbindgen_malloc);
         len2 = WASM_VECTOR_LEN;
+        ptr3 = passArray32ToWasm0(lengths, wasm.__wbindgen_malloc);
+        len3 = WASM_VECTOR_LEN;
     } catch (e) {
+        if (ptr3) { wasm.__wbindgen_free(ptr3, len3 * 4, 4); }
         if (ptr2) { wasm.__wbindgen_free(ptr2, len2 * 4, 4); }
         if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 4, 4); }
         if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 4, 4); }
         throw e;
     }
-    const ret = wasm.model_forward(val4, ptr0, len0, ptr1, len1, val5, val6, ptr2, len2, val7);
+    const ret = wasm.model_forward(val5, ptr0, len0, ptr1, len1, val6, val7, ptr2, len2, val8, ptr3, len3);
     if (ret[1]) {
         throw takeFromExternrefTable0(ret[0]);
     }
@@ -334,6 +342,7 @@ export function model_set_params(handle, all) {
 
 /**
  * Forward, loss, BPTT, clipping and one update; returns the loss before the update.
+ * `lengths`: one per sequence (packed sequences), or empty.
  * @param {number} handle
  * @param {Float32Array | number[]} x
  * @param {Int32Array | number[]} ids
@@ -341,14 +350,15 @@ export function model_set_params(handle, all) {
  * @param {number} batch
  * @param {Float32Array | number[]} y
  * @param {Int32Array | number[]} classes
- * @param {Float32Array | number[] | null} [states]
+ * @param {Float32Array | number[] | null | undefined} states
+ * @param {Int32Array | number[]} lengths
  * @returns {number}
  */
-export function model_train_step(handle, x, ids, seq, batch, y, classes, states) {
-    const val6 = +handle;
-    const val7 = +seq;
-    const val8 = +batch;
-    let ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3, ptr4, len4;
+export function model_train_step(handle, x, ids, seq, batch, y, classes, states, lengths) {
+    const val7 = +handle;
+    const val8 = +seq;
+    const val9 = +batch;
+    let ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3, ptr4, len4, ptr5, len5;
     try {
         ptr0 = passArrayF32ToWasm0(x, wasm.__wbindgen_malloc);
         len0 = WASM_VECTOR_LEN;
@@ -360,7 +370,10 @@ export function model_train_step(handle, x, ids, seq, batch, y, classes, states)
         len3 = WASM_VECTOR_LEN;
         ptr4 = isLikeNone(states) ? 0 : passArrayF32ToWasm0(states, wasm.__wbindgen_malloc);
         len4 = WASM_VECTOR_LEN;
+        ptr5 = passArray32ToWasm0(lengths, wasm.__wbindgen_malloc);
+        len5 = WASM_VECTOR_LEN;
     } catch (e) {
+        if (ptr5) { wasm.__wbindgen_free(ptr5, len5 * 4, 4); }
         if (ptr4) { wasm.__wbindgen_free(ptr4, len4 * 4, 4); }
         if (ptr3) { wasm.__wbindgen_free(ptr3, len3 * 4, 4); }
         if (ptr2) { wasm.__wbindgen_free(ptr2, len2 * 4, 4); }
@@ -368,7 +381,7 @@ export function model_train_step(handle, x, ids, seq, batch, y, classes, states)
         if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 4, 4); }
         throw e;
     }
-    const ret = wasm.model_train_step(val6, ptr0, len0, ptr1, len1, val7, val8, ptr2, len2, ptr3, len3, ptr4, len4);
+    const ret = wasm.model_train_step(val7, ptr0, len0, ptr1, len1, val8, val9, ptr2, len2, ptr3, len3, ptr4, len4, ptr5, len5);
     if (ret[2]) {
         throw takeFromExternrefTable0(ret[1]);
     }

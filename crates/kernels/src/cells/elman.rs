@@ -32,10 +32,17 @@ pub fn elman_forward(
     if let Some(c) = cache.as_deref_mut() {
         ensure_len(&mut c.h_prev, seq * batch * hidden);
     }
+    if dims.lengths.is_some() {
+        ensure_len(&mut s.keep_h, batch * hidden);
+    }
     s.h.clear();
     s.h.extend_from_slice(h0);
     for step in 0..seq {
         let t = dims.time_at(step);
+        let padded = dims.padded_at(t);
+        if padded {
+            dims.keep_padded(t, &s.h, hidden, &mut s.keep_h);
+        }
         let pre = &mut pre_all[t * batch * hidden..][..batch * hidden];
         // pre += h_{t−1}·W_hhᵀ
         gemm(MatMut::new(pre, batch, hidden), MatRef::new(&s.h, batch, hidden), Rhs::Packed(w.w_hh_t), true, &mut s.gemm);
@@ -47,7 +54,13 @@ pub fn elman_forward(
             Nonlinearity::Relu => map_inplace(pre, |v| v.max(F32x4::zero())),
         }
         s.h.copy_from_slice(pre);
+        if padded {
+            dims.restore_padded(t, &mut s.h, hidden, &s.keep_h);
+        }
         y.write_step(t, batch, &s.h);
+        if padded {
+            y.zero_padded(t, dims);
+        }
     }
     h_n.copy_from_slice(&s.h);
     return_gates(cache, s, pre_all);
@@ -71,10 +84,17 @@ pub fn elman_backward(
     let Dims { seq, batch, hidden, .. } = *dims;
     s.dh_next.clear();
     s.dh_next.extend_from_slice(dh_n);
+    if dims.lengths.is_some() {
+        ensure_len(&mut s.keep_h, batch * hidden);
+    }
     ensure_len(&mut s.dh, batch * hidden);
     let one = F32x4::splat(1.0);
     for step in (0..seq).rev() {
         let t = dims.time_at(step);
+        let padded = dims.padded_at(t);
+        if padded {
+            dims.keep_padded(t, &s.dh_next, hidden, &mut s.keep_h);
+        }
         // dh_t: from this step's output and from step t+1.
         dy.read_step_plus(t, batch, &s.dh_next, &mut s.dh);
         let h_t = &mut cache.gates[t * batch * hidden..][..batch * hidden];
@@ -88,8 +108,14 @@ pub fn elman_backward(
             };
             store_partial(da, hv);
         }
+        if padded {
+            dims.zero_padded(t, h_t, hidden); // no gradient through a padded step
+        }
         // Through the recurrent GEMM: dh_{t−1} = da_t·W_hh.
         gemm(MatMut::new(&mut s.dh_next, batch, hidden), MatRef::new(h_t, batch, hidden), Rhs::Packed(w.w_hh), false, &mut s.gemm);
+        if padded {
+            dims.restore_padded(t, &mut s.dh_next, hidden, &s.keep_h);
+        }
     }
     dh0.copy_from_slice(&s.dh_next);
     input_and_weight_grads(dx, grads, &cache.gates, &cache.gates, x, &cache.h_prev, w, dims, &mut s.gemm);

@@ -34,11 +34,18 @@ pub fn gru_forward(
             ensure_len(buf, seq * batch * hidden);
         }
     }
+    if dims.lengths.is_some() {
+        ensure_len(&mut s.keep_h, batch * hidden);
+    }
     s.h.clear();
     s.h.extend_from_slice(h0);
     ensure_len(&mut s.hidden_gates, batch * gh);
     for step in 0..seq {
         let t = dims.time_at(step);
+        let padded = dims.padded_at(t);
+        if padded {
+            dims.keep_padded(t, &s.h, hidden, &mut s.keep_h);
+        }
         let x_gates = &mut gates[t * batch * gh..][..batch * gh]; // (B, 3H)
                                                                   // Hidden side: (B, 3H) = h_{t−1}·W_hhᵀ + b_hh.
         super::fill_rows_with_bias(&mut s.hidden_gates, gh, w.b_hh, None);
@@ -68,7 +75,13 @@ pub fn gru_forward(
                 }
             }
         }
+        if padded {
+            dims.restore_padded(t, &mut s.h, hidden, &s.keep_h);
+        }
         y.write_step(t, batch, &s.h);
+        if padded {
+            y.zero_padded(t, dims);
+        }
     }
     h_n.copy_from_slice(&s.h);
     return_gates(cache, s, gates);
@@ -92,11 +105,18 @@ pub fn gru_backward(
     let gh = 3 * hidden;
     s.dh_next.clear();
     s.dh_next.extend_from_slice(dh_n);
+    if dims.lengths.is_some() {
+        ensure_len(&mut s.keep_h, batch * hidden);
+    }
     ensure_len(&mut s.dh, batch * hidden);
     ensure_len(&mut cache.d_hidden_gates, seq * batch * gh);
     let one = F32x4::splat(1.0);
     for step in (0..seq).rev() {
         let t = dims.time_at(step);
+        let padded = dims.padded_at(t);
+        if padded {
+            dims.keep_padded(t, &s.dh_next, hidden, &mut s.keep_h);
+        }
         // dh_t: from this step's output and from step t+1.
         dy.read_step_plus(t, batch, &s.dh_next, &mut s.dh);
         let at_t = t * batch * hidden;
@@ -129,8 +149,16 @@ pub fn gru_backward(
                 store_partial(dh.mul(z), &mut s.dh_next[at..at + n]); // direct path z⊙h_{t−1}
             }
         }
+        if padded {
+            // No gradient through a padded step: the carried state gradient passes it unchanged.
+            dims.zero_padded(t, gates, gh);
+            dims.zero_padded(t, d_hidden, gh);
+        }
         // Through the recurrent GEMM: dh_{t−1} += dGh_t·W_hh.
         gemm(MatMut::new(&mut s.dh_next, batch, hidden), MatRef::new(d_hidden, batch, gh), Rhs::Packed(w.w_hh), true, &mut s.gemm);
+        if padded {
+            dims.restore_padded(t, &mut s.dh_next, hidden, &s.keep_h);
+        }
     }
     dh0.copy_from_slice(&s.dh_next);
     input_and_weight_grads(dx, grads, &cache.gates, &cache.d_hidden_gates, x, &cache.h_prev, w, dims, &mut s.gemm);

@@ -41,6 +41,10 @@ pub fn lstm_forward(
             ensure_len(&mut c.h_raw, seq * batch * hidden);
         }
     }
+    if dims.lengths.is_some() {
+        ensure_len(&mut s.keep_h, batch * out);
+        ensure_len(&mut s.keep_c, batch * hidden);
+    }
     s.h.clear();
     s.h.extend_from_slice(h0);
     s.c.clear();
@@ -49,6 +53,11 @@ pub fn lstm_forward(
 
     for step in 0..seq {
         let t = dims.time_at(step);
+        let padded = dims.padded_at(t);
+        if padded {
+            dims.keep_padded(t, &s.h, out, &mut s.keep_h);
+            dims.keep_padded(t, &s.c, hidden, &mut s.keep_c);
+        }
         let pre = &mut gates[t * batch * gh..][..batch * gh]; // (B, 4H)
                                                               // Recurrent term: pre += h_{t−1}·W_hhᵀ.
         gemm(MatMut::new(pre, batch, gh), MatRef::new(&s.h, batch, out), Rhs::Packed(w.w_hh_t), true, &mut s.gemm);
@@ -89,7 +98,14 @@ pub fn lstm_forward(
             // h_t = h_raw·W_hrᵀ (B, P).
             gemm(MatMut::new(&mut s.h, batch, out), MatRef::new(&s.h_raw, batch, hidden), Rhs::Packed(w_hr_t), false, &mut s.gemm);
         }
+        if padded {
+            dims.restore_padded(t, &mut s.h, out, &s.keep_h);
+            dims.restore_padded(t, &mut s.c, hidden, &s.keep_c);
+        }
         y.write_step(t, batch, &s.h);
+        if padded {
+            y.zero_padded(t, dims);
+        }
     }
     h_n.copy_from_slice(&s.h);
     c_n.copy_from_slice(&s.c);
@@ -117,6 +133,10 @@ pub fn lstm_backward(
     let gh = 4 * hidden;
     s.dh_next.clear();
     s.dh_next.extend_from_slice(dh_n);
+    if dims.lengths.is_some() {
+        ensure_len(&mut s.keep_h, batch * out);
+        ensure_len(&mut s.keep_c, batch * hidden);
+    }
     s.dc_next.clear();
     s.dc_next.extend_from_slice(dc_n);
     ensure_len(&mut s.dh, batch * out);
@@ -126,6 +146,11 @@ pub fn lstm_backward(
     }
     for step in (0..seq).rev() {
         let t = dims.time_at(step);
+        let padded = dims.padded_at(t);
+        if padded {
+            dims.keep_padded(t, &s.dh_next, out, &mut s.keep_h);
+            dims.keep_padded(t, &s.dc_next, hidden, &mut s.keep_c);
+        }
         // dh_t: from this step's output and from step t+1 through W_hh.
         dy.read_step_plus(t, batch, &s.dh_next, &mut s.dh);
         // Through the projection h_t = W_hr·h_raw.
@@ -167,8 +192,19 @@ pub fn lstm_backward(
                 store_partial(da_o, &mut g_row[3 * hidden + j..][..n]);
             }
         }
+        if padded {
+            // No gradient through a padded step: the carried state gradients pass it unchanged.
+            dims.zero_padded(t, gates, gh);
+            if w.w_hr.is_some() {
+                dims.zero_padded(t, &mut cache.d_h[t * batch * out..][..batch * out], out);
+            }
+        }
         // Through the recurrent GEMM: dh_{t−1} = dG_t·W_hh.
         gemm(MatMut::new(&mut s.dh_next, batch, out), MatRef::new(gates, batch, gh), Rhs::Packed(w.w_hh), false, &mut s.gemm);
+        if padded {
+            dims.restore_padded(t, &mut s.dh_next, out, &s.keep_h);
+            dims.restore_padded(t, &mut s.dc_next, hidden, &s.keep_c);
+        }
     }
     dh0.copy_from_slice(&s.dh_next);
     dc0.copy_from_slice(&s.dc_next);

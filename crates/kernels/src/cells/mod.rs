@@ -14,16 +14,46 @@ use crate::gemm::{gemm, GemmScratch, MatMut, MatRef, PackedB, Rhs};
 
 /// Sizes of one layer-direction. `out` is the size of h (the projection size for a projected LSTM).
 #[derive(Clone, Copy, Debug)]
-pub struct Dims {
+pub struct Dims<'a> {
     pub seq: usize,
     pub batch: usize,
     pub input: usize,
     pub hidden: usize,
     pub out: usize,
     pub reverse: bool,
+    /// Each sequence's length (PyTorch's packed sequences): at steps past its length a row's
+    /// state is left untouched, its output is zero and no gradient flows through the step.
+    pub lengths: Option<&'a [usize]>,
 }
 
-impl Dims {
+impl Dims<'_> {
+    /// Whether any row is past its sequence's end at time t.
+    #[inline]
+    pub fn padded_at(&self, t: usize) -> bool {
+        self.lengths.is_some_and(|l| l.iter().any(|&n| t >= n))
+    }
+    fn padded_rows(&self, t: usize) -> impl Iterator<Item = usize> + '_ {
+        self.lengths.into_iter().flat_map(move |l| l.iter().enumerate().filter(move |(_, &n)| t >= n).map(|(b, _)| b))
+    }
+    /// keep (B, W) = the rows of `state` that are padded at t.
+    pub fn keep_padded(&self, t: usize, state: &[f32], width: usize, keep: &mut [f32]) {
+        for b in self.padded_rows(t) {
+            keep[b * width..][..width].copy_from_slice(&state[b * width..][..width]);
+        }
+    }
+    /// The rows of `state` padded at t = those of `keep`: the step leaves them as they were.
+    pub fn restore_padded(&self, t: usize, state: &mut [f32], width: usize, keep: &[f32]) {
+        for b in self.padded_rows(t) {
+            state[b * width..][..width].copy_from_slice(&keep[b * width..][..width]);
+        }
+    }
+    /// The rows of `rows` (B, W) padded at t = 0.
+    pub fn zero_padded(&self, t: usize, rows: &mut [f32], width: usize) {
+        for b in self.padded_rows(t) {
+            rows[b * width..][..width].fill(0.0);
+        }
+    }
+
     /// The time index processed at step `s` (the reverse direction walks the sequence backwards).
     #[inline(always)]
     pub fn time_at(&self, s: usize) -> usize {
@@ -91,6 +121,9 @@ pub struct Scratch {
     pub dh_next: Vec<f32>,
     pub dc_next: Vec<f32>,
     pub dh_raw: Vec<f32>,
+    /// Padded rows' states (or state gradients) kept across a step: (B, O) and (B, H).
+    pub keep_h: Vec<f32>,
+    pub keep_c: Vec<f32>,
     pub gemm: GemmScratch,
 }
 
@@ -104,6 +137,14 @@ pub struct SeqBlock<D> {
 }
 
 impl SeqBlock<&mut [f32]> {
+    /// Zeroes the rows of time t that are padded (packed sequences: their output is zero).
+    pub fn zero_padded(&mut self, t: usize, dims: &Dims) {
+        for b in dims.padded_rows(t) {
+            let row = (t * dims.batch + b) * self.row_stride + self.col_offset;
+            self.data[row..row + self.width].fill(0.0);
+        }
+    }
+
     /// Writes the (B, width) rows of time t from `src`.
     pub fn write_step(&mut self, t: usize, batch: usize, src: &[f32]) {
         for b in 0..batch {

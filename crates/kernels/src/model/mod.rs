@@ -113,6 +113,8 @@ pub struct Model {
     d_act: [Vec<f32>; 2],
     last_loss: f64,
     last_grad_norm: f64,
+    /// Packed-sequence lengths of the next calls (empty: every sequence is full length).
+    lengths: Vec<usize>,
 }
 
 impl Model {
@@ -231,6 +233,7 @@ impl Model {
             d_act: Default::default(),
             last_loss: f64::NAN,
             last_grad_norm: f64::NAN,
+            lengths: Vec::new(),
         })
     }
 
@@ -287,6 +290,18 @@ impl Model {
                 nets.iter_mut().for_each(Network::mark_stale);
             }
         }
+    }
+
+    /// Each sequence's length for the following calls (PyTorch's packed sequences: padded
+    /// steps leave states untouched, output zeros, pass no gradient; the final states and a
+    /// `return_sequences = false` output are each sequence's own last step). Empty: full length.
+    pub fn set_lengths(&mut self, lengths: &[i32]) -> Result<(), Error> {
+        if let Some((b, &n)) = lengths.iter().enumerate().find(|(_, &n)| n < 1) {
+            return Err(Error::Argument(format!("lengths: sequence {b} has length {n}; lengths must be at least 1")));
+        }
+        self.lengths.clear();
+        self.lengths.extend(lengths.iter().map(|&n| n as usize));
+        Ok(())
     }
 
     /// Sets the loss, optimizer and clipping; resets the optimizer state and step count.
@@ -350,8 +365,16 @@ impl Model {
                 if x.len() != rows * flow.width {
                     return Err(Error::Shape { what: "x".into(), expected: format!("{} elements [{seq}, {batch}, {}]", rows * flow.width, flow.width), actual: format!("{} elements", x.len()) });
                 }
-                self.acts[0].clear();
-                self.acts[0].extend_from_slice(x);
+                grow(&mut self.acts[0], x.len())?;
+                self.acts[0].copy_from_slice(x);
+            }
+        }
+        if !self.lengths.is_empty() {
+            if self.lengths.len() != batch {
+                return Err(Error::Shape { what: "lengths".into(), expected: format!("{batch} elements (one per sequence)"), actual: format!("{} elements", self.lengths.len()) });
+            }
+            if let Some((b, &n)) = self.lengths.iter().enumerate().find(|(_, &n)| n > seq) {
+                return Err(Error::Argument(format!("lengths: sequence {b} has length {n}, longer than the {seq} steps of x")));
             }
         }
         let expected_states = self.state_len(batch);
@@ -367,27 +390,28 @@ impl Model {
             let (x, y) = (&before[i], &mut after[0]);
             flow = match &mut self.nodes[i] {
                 Node::Embedding { dim, w } => {
-                    y.resize(rows * *dim, 0.0);
+                    grow(y, rows * *dim)?;
                     embedding::embedding_forward(y, &self.ids, &self.params[w.clone()], *dim);
                     Flow { width: *dim, ..flow }
                 }
                 Node::Recurrent { nets, params, return_sequences, dropout, masks, width } => {
                     let t = flow.seq.unwrap_or(1);
                     let mut input = std::mem::take(y);
-                    input.clear();
-                    input.extend_from_slice(x);
+                    grow(&mut input, x.len())?;
+                    input.copy_from_slice(x);
                     // This node's states: every stacked layer's h, then every layer's c.
                     let (h_len, c_len) = nets[0].state_lens(batch);
                     let layers = nets.len();
                     for (l, net) in nets.iter_mut().enumerate() {
+                        net.set_lengths(&self.lengths);
                         let h0 = states.map(|s| &s[state_at + l * h_len..][..h_len]);
                         let c0 = states.filter(|_| c_len > 0).map(|s| &s[state_at + layers * h_len + l * c_len..][..c_len]);
                         net.forward_with(&self.params[params[l].clone()], &input, t, batch, false, h0, c0, training)?;
-                        input.clear();
-                        input.extend_from_slice(net.output());
+                        grow(&mut input, net.output().len())?;
+                        input.copy_from_slice(net.output());
                         if l + 1 < params.len() && *dropout > 0.0 && training {
                             let mask = &mut masks[l];
-                            mask.resize(input.len(), 0.0);
+                            grow(mask, input.len())?;
                             dropout::dropout_inplace(&mut input, mask, *dropout, &mut self.rng);
                         }
                     }
@@ -396,30 +420,34 @@ impl Model {
                         *y = input;
                         Flow { width: *width, ..flow }
                     } else {
-                        // output[-1]: the rows of the last time step.
-                        let last = input[(t - 1) * batch * *width..].to_vec();
-                        *y = input;
-                        y.clear();
-                        y.extend_from_slice(&last);
+                        // output[-1]: the rows of the last time step (of each sequence's own
+                        // last step with lengths).
+                        let w = *width;
+                        let mut last = vec![0.0; batch * w];
+                        for b in 0..batch {
+                            let at = self.lengths.get(b).map_or(t, |&n| n) - 1;
+                            last[b * w..][..w].copy_from_slice(&input[(at * batch + b) * w..][..w]);
+                        }
+                        *y = last;
                         Flow { seq: None, batch, width: *width }
                     }
                 }
                 Node::Dense { input, output, w, b } => {
-                    y.resize(flow.rows() * *output, 0.0);
+                    grow(y, flow.rows() * *output)?;
                     dense::dense_forward(y, x, &self.params[w.clone()], b.clone().map(|b| &self.params[b]), flow.rows(), *input, *output, &mut self.gemm);
                     Flow { width: *output, ..flow }
                 }
                 Node::LayerNorm { width, eps, gamma, beta, mean, rstd } => {
-                    y.resize(x.len(), 0.0);
-                    mean.resize(flow.rows(), 0.0);
-                    rstd.resize(flow.rows(), 0.0);
+                    grow(y, x.len())?;
+                    grow(mean, flow.rows())?;
+                    grow(rstd, flow.rows())?;
                     layer_norm::layer_norm_forward(y, mean, rstd, x, gamma.clone().map(|g| &self.params[g]), beta.clone().map(|b| &self.params[b]), *width, *eps);
                     flow
                 }
                 Node::Dropout { p, mask } => {
-                    y.resize(x.len(), 0.0);
+                    grow(y, x.len())?;
                     if training && *p > 0.0 {
-                        mask.resize(x.len(), 0.0);
+                        grow(mask, x.len())?;
                         dropout::dropout_forward(y, mask, x, *p, &mut self.rng);
                     } else {
                         y.copy_from_slice(x);
@@ -488,7 +516,7 @@ impl Model {
         let flow = *self.flows.last().ok_or_else(|| Error::Argument("call forward first".into()))?;
         self.check_targets(train.loss, targets, flow)?;
         let mut d = std::mem::take(&mut self.d_act[0]);
-        d.resize(flow.rows() * flow.width, 0.0);
+        grow(&mut d, flow.rows() * flow.width)?;
         let value = loss_forward_backward(train.loss, self.output(), targets, flow.width, &mut d);
         self.d_act[0] = d;
         Ok(value)
@@ -547,7 +575,7 @@ impl Model {
         for i in (0..n).rev() {
             let flow_in = self.flows[i];
             let x = &self.acts[i];
-            dx.resize(flow_in.rows() * flow_in.width, 0.0);
+            grow(&mut dx, flow_in.rows() * flow_in.width)?;
             match &mut self.nodes[i] {
                 Node::Embedding { dim, w } => {
                     embedding::embedding_backward(&mut self.grads[w.clone()], &self.ids, &dy, *dim);
@@ -559,8 +587,12 @@ impl Model {
                     let mut d_seq = if *return_sequences {
                         dy.clone()
                     } else {
-                        let mut d = vec![0.0; t * batch * *width];
-                        d[(t - 1) * batch * *width..].copy_from_slice(&dy);
+                        let w = *width;
+                        let mut d = vec![0.0; t * batch * w];
+                        for b in 0..batch {
+                            let at = self.lengths.get(b).map_or(t, |&n| n) - 1;
+                            d[(at * batch + b) * w..][..w].copy_from_slice(&dy[b * w..][..w]);
+                        }
                         d
                     };
                     for l in (0..nets.len()).rev() {
@@ -616,6 +648,18 @@ fn split_two(v: &mut [f32], a: Range<usize>, b: Option<Range<usize>>) -> (&mut [
             (&mut head[a], Some(&mut tail[..b.len()]))
         }
     }
+}
+
+/// Resizes `v` to `len`, failing with E_TOO_LARGE (not a trap) when the instance's budget or
+/// the allocator cannot take the growth.
+fn grow(v: &mut Vec<f32>, len: usize) -> Result<(), Error> {
+    if len > v.capacity() {
+        let need = crate::memory::MemoryNeed { activations: 4 * len as u64, ..Default::default() };
+        crate::memory::check_budget(&need)?;
+        v.try_reserve_exact(len - v.len()).map_err(|_| Error::TooLarge { need: 4 * len as u64, in_use: crate::memory::bytes_in_use(), budget: crate::memory::INSTANCE_BUDGET_BYTES, detail: "a model buffer".into() })?;
+    }
+    v.resize(len, 0.0);
+    Ok(())
 }
 
 fn check_dims(dims: &[(&str, usize)]) -> Result<(), Error> {

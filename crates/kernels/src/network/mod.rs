@@ -66,6 +66,8 @@ pub struct Network {
     zeros: Vec<f32>,
     scratch: Scratch,
     saved: Option<Saved>,
+    /// Each sequence's length for the next forward and its backward (empty: all full length).
+    lengths: Vec<usize>,
     /// The shapes of the last forward's and the last backward's results.
     last_forward: Option<Saved>,
     last_backward: Option<Saved>,
@@ -135,6 +137,7 @@ impl Network {
             zeros: Vec::new(),
             scratch: Scratch::default(),
             saved: None,
+            lengths: Vec::new(),
             last_forward: None,
             last_backward: None,
             has_grads: false,
@@ -154,6 +157,14 @@ impl Network {
     /// Scalars of the parameter arena this network reads.
     pub fn param_len(&self) -> usize {
         self.specs.iter().map(|s| s.len).sum()
+    }
+
+    /// Packed-sequence lengths for the following forward (and the backward through it), one
+    /// per batch row in 1..=seq; empty for full-length sequences. Checked at forward.
+    pub fn set_lengths(&mut self, lengths: &[usize]) {
+        self.lengths.clear();
+        self.lengths.extend_from_slice(lengths);
+        self.saved = None;
     }
 
     /// Marks every packed weight stale (after the arena changed).
@@ -346,6 +357,14 @@ impl Network {
             (Some(_), false) => return Err(Error::Argument("c0 is only accepted by LSTM".into())),
             _ => {}
         }
+        if !self.lengths.is_empty() {
+            if self.lengths.len() != batch {
+                return Err(Error::Shape { what: "lengths".into(), expected: format!("{batch} elements (one per sequence)"), actual: format!("{} elements", self.lengths.len()) });
+            }
+            if let Some((b, &n)) = self.lengths.iter().enumerate().find(|(_, &n)| n == 0 || n > seq) {
+                return Err(Error::Argument(format!("lengths: sequence {b} has length {n}, outside 1..={seq}")));
+            }
+        }
         self.reserve_forward(seq, batch, training)?;
         if training {
             self.saved = None;
@@ -353,6 +372,12 @@ impl Network {
         self.repack_stale(params);
         let input_tm = &mut self.input_tm[training as usize];
         to_time_major(input_tm, x, seq, batch, cfg.input_size, batch_first);
+        // Padded steps' inputs never matter; zeroed, a NaN there cannot reach dW_ih as 0·NaN.
+        for (b, &n) in self.lengths.iter().enumerate() {
+            for t in n..seq {
+                input_tm[(t * batch + b) * cfg.input_size..][..cfg.input_size].fill(0.0);
+            }
+        }
         self.h_n.resize(self.state_len(batch), 0.0);
         self.c_n.resize(if self.is_lstm() { self.cell_len(batch) } else { 0 }, 0.0);
         self.zero_states(batch);
@@ -368,7 +393,8 @@ impl Network {
             let x_l = MatRef::new(input, seq * batch, cfg.layer_input(l));
             for d in 0..dirs {
                 let idx = l * dirs + d;
-                let dims = Dims { seq, batch, input: cfg.layer_input(l), hidden: h, out: o, reverse: d == 1 };
+                let lengths = (!self.lengths.is_empty()).then_some(&self.lengths[..]);
+                let dims = Dims { seq, batch, input: cfg.layer_input(l), hidden: h, out: o, reverse: d == 1, lengths };
                 let w = dir_weights(&cfg, &self.specs[self.dir_specs[idx].clone()], params, &self.packed[idx]);
                 let mut y = SeqBlock { data: &mut out[..], row_stride: width, col_offset: d * o, width: o };
                 let h0_d = h0.map_or(&self.zeros[..batch * o], |s| &s[idx * batch * o..][..batch * o]);
@@ -457,7 +483,8 @@ impl Network {
             let x_l = MatRef::new(input, seq * batch, input_size);
             for d in 0..dirs {
                 let idx = l * dirs + d;
-                let dims = Dims { seq, batch, input: input_size, hidden: h, out: o, reverse: d == 1 };
+                let lengths = (!self.lengths.is_empty()).then_some(&self.lengths[..]);
+                let dims = Dims { seq, batch, input: input_size, hidden: h, out: o, reverse: d == 1, lengths };
                 let dir_specs = &self.specs[self.dir_specs[idx].clone()];
                 let w = dir_weights(&cfg, dir_specs, params, &self.packed[idx]);
                 let mut grads = dir_grads(dir_specs, grads);

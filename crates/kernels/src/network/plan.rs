@@ -183,6 +183,10 @@ impl Network {
         if gru {
             w.vec(Term::Scratch, &mut s.hidden_gates, z.batch * z.gh);
         }
+        if !self.lengths.is_empty() {
+            w.vec(Term::Scratch, &mut s.keep_h, z.batch * z.o);
+            w.vec(Term::Scratch, &mut s.keep_c, if lstm { z.batch * z.h } else { 0 });
+        }
         w.aligned(Term::Scratch, s.gemm.buffers_mut().0, GemmScratch::A_FLOATS as u64);
         w.vec(Term::Scratch, &mut self.zeros, z.batch * z.h.max(z.o));
         w.vec(Term::Activations, &mut self.output, z.rows * z.width);
@@ -217,6 +221,10 @@ impl Network {
         if lstm {
             w.vec(Term::Scratch, &mut s.dc_next, z.batch * z.h);
             w.vec(Term::Scratch, &mut s.dh_raw, z.batch * z.h);
+        }
+        if !self.lengths.is_empty() {
+            w.vec(Term::Scratch, &mut s.keep_h, z.batch * z.o);
+            w.vec(Term::Scratch, &mut s.keep_c, if lstm { z.batch * z.h } else { 0 });
         }
         // Operands packed on the fly: X, H_prev (and the LSTM's pre-projection h) for dW.
         let widest = (0..layers).map(layer_input).fold(z.o, u64::max).max(if projected { z.h } else { 0 });

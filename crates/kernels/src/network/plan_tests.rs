@@ -85,3 +85,24 @@ fn construction_counts_the_arenas() {
     // Bookkeeping (names, shapes, empty buffers) is bounded, not exact: within 2× of the plan.
     assert!(got <= need.total() && got * 2 >= need.total(), "allocated {got}, planned {need:?}");
 }
+
+#[test]
+fn packed_sequences_allocate_exactly_what_their_plan_names() {
+    let mut rng = Rng::new(12);
+    for cfg in configs() {
+        let mut net = Network::new(cfg, 4).unwrap();
+        for (n, &(seq, batch, training)) in [(4, 3, true), (5, 2, false), (6, 4, true)].iter().enumerate() {
+            let lengths: Vec<usize> = (0..batch).map(|b| 1 + (b * 7 + n) % seq).collect();
+            net.set_lengths(&lengths);
+            let x: Vec<f32> = (0..seq * batch * cfg.input_size).map(|_| rng.uniform(-1.0, 1.0)).collect();
+            let need = net.forward_need(seq, batch, training, false, false);
+            let got = allocated_by(|| net.forward(&x, seq, batch, false, None, None, training).unwrap());
+            assert_eq!(got, need.kept(), "{cfg:?} call {n} with lengths {lengths:?}: forward allocated {got}, planned {need:?}");
+            if training {
+                let need = net.backward_need(false, false, false).unwrap();
+                let got = allocated_by(|| net.backward(None, None, None).unwrap());
+                assert_eq!(got, need.kept(), "{cfg:?} call {n} with lengths {lengths:?}: backward allocated {got}, planned {need:?}");
+            }
+        }
+    }
+}
