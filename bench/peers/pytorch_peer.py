@@ -176,6 +176,93 @@ class Case:
         os.replace(tmp, path)
 
 
+class ModelCase:
+    """The `model` mode (bench/model.mjs): the character model Embedding -> LSTM -> Linear,
+    CrossEntropyLoss (mean), Adam, clip_grad_norm_, time-major [T, B], from the case's initial weights.
+
+    Timed calls: "step" (one training step on batch 0: zero_grad, forward, loss, backward,
+    clip_grad_norm_, optimizer.step) and "lstm" (nn.LSTM alone at the model's shapes: forward +
+    backward with the same input and output gradient as the library's standalone-layer row).
+    """
+
+    def __init__(self, meta, case_path):
+        self.meta = meta
+        raw = np.fromfile(case_path, dtype="<f4")
+        d = {s["name"]: torch.from_numpy(raw[s["offset"]:s["offset"] + s["len"]].copy()).reshape(s["shape"]) for s in meta["sections"]}
+        V, E, H, T, B = meta["vocab"], meta["embed"], meta["hidden"], meta["seq"], meta["batch"]
+        self.model = torch.nn.Sequential()
+        self.model.add_module("0", torch.nn.Embedding(V, E))
+        self.lstm = torch.nn.LSTM(E, H)
+        self.model.add_module("1", LstmOutput(self.lstm))
+        self.model.add_module("2", torch.nn.Linear(H, V))
+        self.initial = {
+            "0.weight": d["emb_weight"], "1.lstm.weight_ih_l0": d["weight_ih"], "1.lstm.weight_hh_l0": d["weight_hh"],
+            "1.lstm.bias_ih_l0": d["bias_ih"], "1.lstm.bias_hh_l0": d["bias_hh"], "2.weight": d["dense_weight"], "2.bias": d["dense_bias"],
+        }
+        ids = d["ids"].to(torch.int64)
+        targets = d["targets"].to(torch.int64)
+        self.x0 = ids[:, :B].contiguous()
+        self.y0 = targets[:, :B].contiguous()
+        self.loss_fn = torch.nn.CrossEntropyLoss()
+        self.lstm_x = d["lstm_x"].clone().requires_grad_(True)
+        self.lstm_dout = d["lstm_dout"].contiguous()
+        self.reset()
+
+    def reset(self):
+        self.model.load_state_dict(self.initial)
+        self.opt = torch.optim.Adam(self.model.parameters(), lr=self.meta["lr"])
+
+    def step(self):
+        self.opt.zero_grad(set_to_none=True)
+        logits = self.model(self.x0)
+        loss = self.loss_fn(logits.reshape(-1, self.meta["vocab"]), self.y0.reshape(-1))
+        loss.backward()
+        norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.meta["clip"])
+        self.opt.step()
+        return loss, norm
+
+    def lstm_fwd_bwd(self):
+        for p in self.lstm.parameters():
+            p.grad = None
+        self.lstm_x.grad = None
+        out, _ = self.lstm(self.lstm_x)
+        out.backward(self.lstm_dout)
+
+    def run(self, mode):
+        if mode == "step":
+            self.step()
+        elif mode == "lstm":
+            self.lstm_fwd_bwd()
+        else:
+            raise ValueError("unknown mode " + mode)
+
+    def check(self, mode):
+        if mode != "step":
+            raise ValueError("no check for " + mode)
+        self.reset()
+        with torch.no_grad():
+            logits0 = self.model(self.x0)
+        losses, norms = [], []
+        for _ in range(self.meta["checkSteps"]):
+            loss, norm = self.step()
+            losses.append(float(loss))
+            norms.append(float(norm))
+        self.reset()
+        arrays = [("logits0", logits0), ("losses", torch.tensor(losses)), ("gradNorms", torch.tensor(norms))]
+        return [(n, a.detach().contiguous().numpy().astype("<f4").ravel()) for n, a in arrays]
+
+
+class LstmOutput(torch.nn.Module):
+    """nn.LSTM inside nn.Sequential: passes on the output sequence only."""
+
+    def __init__(self, lstm):
+        super().__init__()
+        self.lstm = lstm
+
+    def forward(self, x):
+        return self.lstm(x)[0]
+
+
 def main():
     case = None
     for line in sys.stdin:
@@ -195,8 +282,12 @@ def main():
                 reply({"ok": True, "info": info})
             elif cmd == "setup":
                 case = None
-                case = Case(req["meta"], req["casePath"])
-                reply({"ok": True, "modes": {"infer": True, "stream": True, "train": True}, "notes": []})
+                if req["meta"].get("kind") == "model":
+                    case = ModelCase(req["meta"], req["casePath"])
+                    reply({"ok": True, "modes": {"step": True, "lstm": True}, "notes": []})
+                else:
+                    case = Case(req["meta"], req["casePath"])
+                    reply({"ok": True, "modes": {"infer": True, "stream": True, "train": True}, "notes": []})
             elif cmd == "export_onnx":
                 case.export_onnx(req["path"])
                 reply({"ok": True})

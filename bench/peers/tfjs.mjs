@@ -13,7 +13,7 @@ import { pkgVersion } from '../lib/versions.mjs';
 const GATE_ORDER = { lstm: [0, 1, 2, 3], gru: [1, 0, 2], rnn: [0] };
 
 /** PyTorch [G·H, K] (gate blocks in PyTorch order) → Keras [K, G·H] (gate blocks in Keras order). */
-function toKeras(w, cell, H, K) {
+export function toKeras(w, cell, H, K) {
   const order = GATE_ORDER[cell];
   const G = order.length;
   const out = new Float32Array(K * G * H);
@@ -29,7 +29,7 @@ function toKeras(w, cell, H, K) {
 }
 
 /** Inverse of toKeras (for gradients). */
-function fromKeras(w, cell, H, K) {
+export function fromKeras(w, cell, H, K) {
   const order = GATE_ORDER[cell];
   const G = order.length;
   const out = new Float32Array(G * H * K);
@@ -44,14 +44,15 @@ function fromKeras(w, cell, H, K) {
   return out;
 }
 
-function biasToKeras(b, cell, H) {
+export function biasToKeras(b, cell, H) {
   const order = GATE_ORDER[cell];
   const out = new Float32Array(order.length * H);
   order.forEach((gp, gk) => out.set(b.subarray(gp * H, (gp + 1) * H), gk * H));
   return out;
 }
 
-export async function create({ backend }) {
+/** Selects and readies a backend; 'wasm' = the single-threaded SIMD build. */
+export async function useBackend(backend) {
   if (backend === 'wasm') {
     // Single-threaded SIMD build (the threaded one would spawn workers).
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
@@ -59,6 +60,21 @@ export async function create({ backend }) {
   }
   if (!(await tf.setBackend(backend))) throw new Error(`tf.setBackend('${backend}') failed`);
   await tf.ready();
+}
+
+/** What the info answer says about TF.js and its backend. */
+export async function backendInfo(backend) {
+  const simd = backend === 'wasm' ? await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT') : undefined;
+  return {
+    package: `@tensorflow/tfjs@${pkgVersion('@tensorflow/tfjs')}`,
+    backendPackage: backend === 'wasm' ? `@tensorflow/tfjs-backend-wasm@${pkgVersion('@tensorflow/tfjs-backend-wasm')}` : '@tensorflow/tfjs-backend-cpu (bundled)',
+    backend: tf.getBackend(),
+    ...(backend === 'wasm' ? { simd, threads: tfwasm.getThreadsCount?.() } : {}),
+  };
+}
+
+export async function create({ backend }) {
+  await useBackend(backend);
   let m, layer, x, xs, wOut, state, lstm, vars;
 
   const dispose = (...ts) => ts.forEach((t) => t?.dispose?.());
@@ -87,13 +103,7 @@ export async function create({ backend }) {
 
   return {
     async info() {
-      const simd = backend === 'wasm' ? await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT') : undefined;
-      return {
-        package: `@tensorflow/tfjs@${pkgVersion('@tensorflow/tfjs')}`,
-        backendPackage: backend === 'wasm' ? `@tensorflow/tfjs-backend-wasm@${pkgVersion('@tensorflow/tfjs-backend-wasm')}` : '@tensorflow/tfjs-backend-cpu (bundled)',
-        backend: tf.getBackend(),
-        ...(backend === 'wasm' ? { simd, threads: tfwasm.getThreadsCount?.() } : {}),
-      };
+      return backendInfo(backend);
     },
     async setup(meta, data) {
       layer?.dispose?.();

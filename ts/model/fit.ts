@@ -7,6 +7,7 @@ import { WasmRnnError } from '../errors';
 import { mulberry32 } from './random';
 import { type LrSchedule, makeScheduler } from './schedule';
 import type { ModelInput, ModelState, Sequential } from './sequential';
+import type { WorkerPool } from '../parallel/pool';
 
 export interface EarlyStoppingOptions {
   /** Epochs without improvement before stopping. @defaultValue 5 */
@@ -39,10 +40,19 @@ export interface FitOptions {
   shuffle?: boolean;
   earlyStopping?: EarlyStoppingOptions;
   lrSchedule?: LrSchedule;
+  /**
+   * Carry the final recurrent state of each batch into the next one (reset at every epoch):
+   * sample i of batch k+1 continues sample i of batch k, so batches must be consecutive slices
+   * of the same streams (shuffle is turned off and every batch must have batchSize samples).
+   * @defaultValue false
+   */
+  stateful?: boolean;
   /** Each sample's sequence length (Int32 [N]): packed-sequence semantics, as trainStep. */
   lengths?: { data: Int32Array; shape: number[] };
   /** Truncated BPTT: train on chunks of this many steps, carrying the (detached) state between them. */
   tbptt?: number;
+  /** Train data-parallel on this pool's workers (see trainStep's `pool`). */
+  pool?: WorkerPool;
   /** Called after each batch; return false to stop. */
   onBatchEnd?: (batch: number, logs: { loss: number; lr: number }) => boolean | void;
   /** Called after each epoch; return false to stop. */
@@ -105,7 +115,9 @@ export async function fitModel(model: Sequential, x: ModelInput, y: ModelInput, 
   const split = options.validationSplit ?? 0;
   if (typeof split !== 'number' || !(split >= 0 && split < 1)) throw new WasmRnnError('E_ARGUMENT', `fit: validationSplit must be in [0, 1), got ${JSON.stringify(split)}`);
   const tbptt = options.tbptt === undefined ? undefined : int('tbptt', options.tbptt, 1, 1);
-  const shuffle = options.shuffle ?? true;
+  const stateful = options.stateful ?? false;
+  if (typeof stateful !== 'boolean') throw new WasmRnnError('E_ARGUMENT', 'fit: stateful must be a boolean');
+  const shuffle = stateful ? false : (options.shuffle ?? true);
   const xs = x as Data;
   const ys = y as Data;
   // Validate shapes once on the whole data (trainStep re-checks each batch).
@@ -118,11 +130,14 @@ export async function fitModel(model: Sequential, x: ModelInput, y: ModelInput, 
   }
   const lengths = options.lengths as Data | undefined;
   if (lengths !== undefined && (!lengths.shape || lengths.shape[0] !== total)) throw new WasmRnnError('E_SHAPE', `fit: lengths must hold one length per sample (${total})`);
+  if (stateful && (options.shuffle === true || lengths !== undefined)) throw new WasmRnnError('E_ARGUMENT', 'fit: stateful carries state between consecutive batches: it cannot be combined with shuffle or lengths');
   if (lengths !== undefined && tbptt !== undefined) throw new WasmRnnError('E_ARGUMENT', 'fit: lengths and tbptt together are not supported');
   if (tbptt !== undefined && !ySeq) throw new WasmRnnError('E_ARGUMENT', 'fit: tbptt needs a model whose output keeps the time axis (returnSequences: true)');
   const valCount = options.validationData ? 0 : Math.floor(total * split);
   const trainCount = total - valCount;
   if (trainCount < 1) throw new WasmRnnError('E_ARGUMENT', `fit: no training samples left after validationSplit ${split}`);
+  if (stateful && trainCount < batchSize) throw new WasmRnnError('E_ARGUMENT', `fit: stateful needs at least one full batch of ${batchSize} training samples`);
+  if (options.pool !== undefined && (tbptt !== undefined || stateful)) throw new WasmRnnError('E_ARGUMENT', 'fit: a pool cannot be combined with tbptt or stateful (they carry per-sample state)');
   const all = Array.from({ length: total }, (_, i) => i);
   const valIdx = all.slice(trainCount);
   const valLengths = lengths === undefined || valCount === 0 ? undefined : take(lengths, 0, valIdx);
@@ -164,13 +179,15 @@ export async function fitModel(model: Sequential, x: ModelInput, y: ModelInput, 
     let sum = 0;
     let count = 0;
     let lr = scheduler.lrAt(step, stepsPerEpoch * epochs);
+    let carried: ModelState | undefined; // stateful: the previous batch's final state
     for (let start = 0; start < trainCount; start += batchSize) {
       if (options.signal?.aborted) return stop('signal');
       const idx = order.slice(start, start + batchSize);
       const bx = take(xs, 1, idx);
       const by = take(ys, yAxis, idx);
       const chunks = tbptt === undefined ? [[0, bx.shape[0]!]] : Array.from({ length: Math.ceil(bx.shape[0]! / tbptt) }, (_, c) => [c * tbptt, Math.min(bx.shape[0]!, (c + 1) * tbptt)]);
-      let state: ModelState | undefined;
+      if (stateful && idx.length !== batchSize) break; // a short last batch has no stream to continue
+      let state: ModelState | undefined = carried;
       for (const [s, e] of chunks) {
         lr = scheduler.lrAt(step, stepsPerEpoch * epochs);
         model.setLearningRate(lr);
@@ -179,13 +196,14 @@ export async function fitModel(model: Sequential, x: ModelInput, y: ModelInput, 
         // A non-finite loss throws E_NON_FINITE from wasm, before any update: the weights
         // stay those of the last good step.
         const stepOptions = { ...(state === undefined ? {} : { states: state }), ...(lengths === undefined ? {} : { lengths: take(lengths, 0, idx) as never }) };
-        const loss = model.trainStep(cx as ModelInput, cy as never, stepOptions);
-        if (tbptt !== undefined) state = model.lastFinalState(idx.length);
+        const loss = options.pool === undefined ? model.trainStep(cx as ModelInput, cy as never, stepOptions) : await model.trainStep(cx as ModelInput, cy as never, { ...stepOptions, pool: options.pool });
+        if (tbptt !== undefined || stateful) state = model.lastFinalState(idx.length);
         step++;
         sum += loss * idx.length;
         count += idx.length;
         if (options.onBatchEnd?.(step, { loss, lr }) === false) return stop('callback');
       }
+      if (stateful) carried = state;
     }
     const logs: EpochLogs = { loss: sum / count, lr, seconds: (performance.now() - started) / 1000 };
     if (validation !== undefined) {

@@ -17,6 +17,8 @@ import { type LossSpec, type ResolvedLoss, encodeLoss, resolveLoss } from './los
 import type { Optimizer } from './optimizers';
 import { type FitOptions, type History, fitModel } from './fit';
 import { saveModel } from './persist';
+import { parallelTrainStep, disposeReplicas } from './parallel';
+import type { WorkerPool } from '../parallel/pool';
 
 type Bindings = ReturnType<typeof bindings>;
 
@@ -133,6 +135,20 @@ interface Compiled {
   optimizer: Optimizer;
   clipGradNorm: number | undefined;
   clipGradValue: number | undefined;
+}
+
+/** Options of `trainStep`. */
+export interface TrainStepOptions {
+  /** Initial recurrent states (truncated BPTT: the previous chunk's final state). */
+  states?: ModelState;
+  /** Each sequence's length (packed sequences). */
+  lengths?: LengthsInput;
+  /**
+   * Split the batch across this pool's workers (data parallelism): each computes the gradients
+   * of its shard, this thread combines them (weighted by each shard's loss terms) and applies
+   * one update — the same update as one thread, up to float rounding. Returns a Promise.
+   */
+  pool?: WorkerPool;
 }
 
 /** Each sequence's length: an Int32 tensor [B] (or a plain Int32Array). */
@@ -321,14 +337,49 @@ export class Sequential {
    * Forward, loss, backpropagation through time, clipping and one optimizer update. Returns the
    * loss before the update. A NaN/Infinity loss or gradient throws E_NON_FINITE and updates nothing.
    */
-  trainStep(x: ModelInput, y: Tensor | { data: Int32Array; shape: number[] }, options: { states?: ModelState; lengths?: LengthsInput } = {}): number {
+  trainStep(x: ModelInput, y: Tensor | { data: Int32Array; shape: number[] }, options: TrainStepOptions & { pool: WorkerPool }): Promise<number>;
+  trainStep(x: ModelInput, y: Tensor | { data: Int32Array; shape: number[] }, options?: TrainStepOptions): number;
+  trainStep(x: ModelInput, y: Tensor | { data: Int32Array; shape: number[] }, options: TrainStepOptions = {}): number | Promise<number> {
     if (options === null || typeof options !== 'object') throw new WasmRnnError('E_ARGUMENT', 'Sequential.trainStep: options must be an object');
+    if (options.pool !== undefined) {
+      // With a pool every failure is a rejection, as the call is asynchronous.
+      if (options.states !== undefined) return Promise.reject(new WasmRnnError('E_ARGUMENT', 'Sequential.trainStep: states cannot be combined with a pool'));
+      return parallelTrainStep(this, options.pool, x, y, options.lengths);
+    }
     const [seq, batch] = this.#checkInput(x, 'Sequential.trainStep');
     const [yf, yi] = this.#checkTargets(y, seq, batch, 'Sequential.trainStep');
     const states = options.states === undefined ? undefined : this.#packState(options.states, batch, 'Sequential.trainStep');
     const lengths = checkLengths(options.lengths, seq, batch, 'Sequential.trainStep');
     const [xf, xi] = Sequential.#parts(x);
     return this.#call('trainStep', (a, h) => a.model_train_step(h, xf, xi, seq, batch, yf, yi, states, lengths));
+  }
+
+  /**
+   * @internal Data parallelism, on a replica: forward, loss and backward without an update.
+   * Returns the loss, its weight (the terms it averages) and a copy of the gradient arena.
+   */
+  computeGradients(x: ModelInput, y: Tensor | { data: Int32Array; shape: number[] }, options: { lengths?: LengthsInput } = {}): { loss: number; weight: number; grads: Float32Array } {
+    const [seq, batch] = this.#checkInput(x, 'Sequential.computeGradients');
+    const [yf, yi] = this.#checkTargets(y, seq, batch, 'Sequential.computeGradients');
+    const lengths = checkLengths(options.lengths, seq, batch, 'Sequential.computeGradients');
+    const [xf, xi] = Sequential.#parts(x);
+    return this.#call('computeGradients', (a, h) => {
+      const [loss, weight] = Array.from(a.model_compute_gradients(h, xf, xi, seq, batch, yf, yi, undefined, lengths)) as [number, number];
+      return { loss, weight, grads: a.model_grads(h) };
+    });
+  }
+
+  /** @internal Data parallelism, on the main model: combine the shards' gradients and update. */
+  applyGradients(shards: Float32Array, weights: Float64Array, loss: number): void {
+    this.#call('applyGradients', (a, h) => a.model_apply_gradients(h, shards, weights, loss));
+  }
+
+  /** @internal Checks x and y for a trainStep (used by the data-parallel path). */
+  checkBatch(x: ModelInput, y: unknown, lengths: unknown, where: string): [number, number] {
+    const [seq, batch] = this.#checkInput(x, where);
+    this.#checkTargets(y, seq, batch, where);
+    checkLengths(lengths, seq, batch, where);
+    return [seq, batch];
   }
 
   /** The model's output for x (inference: dropout off): [T, B, F], or [B, F] after returnSequences: false. */
@@ -474,10 +525,11 @@ export class Sequential {
     return this.#call('lastGradNorm', (a, h) => a.model_last_grad_norm(h));
   }
 
-  /** Frees the model's wasm memory; later use throws E_DISPOSED. */
+  /** Frees the model's wasm memory (and its replicas in pools it trained with); later use throws E_DISPOSED. */
   dispose(): void {
     const handle = this.#handle;
     if (handle === undefined) return;
+    disposeReplicas(this);
     this.#handle = undefined;
     finalizer.unregister(this);
     try {

@@ -36,6 +36,13 @@ export type Request =
   | { op: 'backward'; layer: number; output?: WireTensor; hN?: WireTensor; cN?: WireTensor }
   | { op: 'dispose'; layer: number }
   /**
+   * Data-parallel training: the replica of model `model` (built from `config`/`seed`/`loss` the
+   * first time) takes `params`, runs forward, loss and backward on this shard, and answers
+   * { loss, weight, grads } without updating anything.
+   */
+  | { op: 'modelGrads'; model: number; config: unknown[]; seed: number; loss: unknown; params: Float32Array; x: { data: Float32Array | Int32Array; shape: number[] }; y: { data: Float32Array | Int32Array; shape: number[] }; lengths?: Int32Array }
+  | { op: 'modelDispose'; model: number }
+  /**
    * @internal Tests only: the worker calls process.exit() ('exit'), throws an uncaught
    * exception ('throw'), or stops answering ('hang'), so that the pool's handling of failed
    * workers can be exercised. Never sent by the library itself.

@@ -14,6 +14,9 @@ import { LSTM } from '../layers/lstm';
 import type { RecurrentLayer } from '../layers/recurrent';
 import { RNN } from '../layers/rnn';
 import type { Tensor } from '../tensor';
+import type { LossSpec } from '../model/losses';
+import { SGD } from '../model/optimizers';
+import { type LayerConfig, Sequential, layerFromConfig } from '../model/sequential';
 import type { ParamShapes, Request, RequestEnvelope, ResponseEnvelope } from './protocol';
 
 interface Port {
@@ -36,6 +39,21 @@ function buffersOf(value: unknown, out = new Set<ArrayBuffer>()): Transferable[]
   if (value instanceof Float32Array) out.add(value.buffer as ArrayBuffer);
   else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) buffersOf(v, out);
   return [...out];
+}
+
+/** Replicas of Sequential models for data-parallel training, by the main thread's model id. */
+const models = new Map<number, Sequential>();
+
+function modelGrads(request: Extract<Request, { op: 'modelGrads' }>): { loss: number; weight: number; grads: Float32Array } {
+  let model = models.get(request.model);
+  if (model === undefined) {
+    model = new Sequential((request.config as LayerConfig[]).map(layerFromConfig), { seed: request.seed });
+    // Only the loss matters on a replica: it never updates (the main thread's optimizer does).
+    model.compile({ loss: request.loss as LossSpec, optimizer: new SGD({ lr: 0 }) });
+    models.set(request.model, model);
+  }
+  model.setWeights(request.params);
+  return model.computeGradients(request.x as never, request.y as never, request.lengths === undefined ? {} : { lengths: request.lengths });
 }
 
 async function handle(request: Request): Promise<unknown> {
@@ -66,6 +84,12 @@ async function handle(request: Request): Promise<unknown> {
     case 'dispose':
       layers.get(request.layer)?.dispose();
       layers.delete(request.layer);
+      return null;
+    case 'modelGrads':
+      return modelGrads(request);
+    case 'modelDispose':
+      models.get(request.model)?.dispose();
+      models.delete(request.model);
       return null;
     case 'testFault':
       // Tests only (see protocol.ts). Browsers have no process.exit(): both fail with an error.

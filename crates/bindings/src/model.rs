@@ -189,3 +189,27 @@ pub fn model_evaluate(handle: u32, x: &[f32], ids: &[i32], seq: u32, batch: u32,
     let (loss, accuracy) = m.evaluate(input(x, ids), seq as usize, batch as usize, &targets(y, classes)).map_err(js_error)?;
     Ok(vec![loss, accuracy])
 }
+
+/// Data parallelism, on a replica: forward, loss and backward of one shard without an update.
+/// Returns [loss, weight]; the gradients are read with `model_grads`.
+#[wasm_bindgen]
+#[allow(clippy::too_many_arguments)]
+pub fn model_compute_gradients(handle: u32, x: &[f32], ids: &[i32], seq: u32, batch: u32, y: &[f32], classes: &[i32], states: Option<Box<[f32]>>, lengths: &[i32]) -> Result<Vec<f64>, JsError> {
+    let m = model(handle)?;
+    m.set_lengths(lengths).map_err(js_error)?;
+    let (loss, weight) = m.compute_gradients(input(x, ids), seq as usize, batch as usize, states.as_deref(), &targets(y, classes)).map_err(js_error)?;
+    Ok(vec![loss, weight])
+}
+
+/// The gradient arena of the last `model_compute_gradients` (or step).
+#[wasm_bindgen]
+pub fn model_grads(handle: u32) -> Result<Vec<f32>, JsError> {
+    crate::results::concat(&[model(handle)?.grads()]).map_err(js_error)
+}
+
+/// Data parallelism, on the main model: combines the replicas' gradient arenas (concatenated)
+/// weighted by their loss terms, clips and applies one update.
+#[wasm_bindgen]
+pub fn model_apply_gradients(handle: u32, shards: &[f32], weights: &[f64], loss: f64) -> Result<(), JsError> {
+    model(handle)?.apply_gradients(shards, weights, loss).map_err(js_error)
+}

@@ -81,6 +81,34 @@ export function memory_bytes() {
 }
 
 /**
+ * Data parallelism, on the main model: combines the replicas' gradient arenas (concatenated)
+ * weighted by their loss terms, clips and applies one update.
+ * @param {number} handle
+ * @param {Float32Array | number[]} shards
+ * @param {Float64Array | number[]} weights
+ * @param {number} loss
+ */
+export function model_apply_gradients(handle, shards, weights, loss) {
+    const val3 = +handle;
+    const val4 = +loss;
+    let ptr0, len0, ptr1, len1;
+    try {
+        ptr0 = passArrayF32ToWasm0(shards, wasm.__wbindgen_malloc);
+        len0 = WASM_VECTOR_LEN;
+        ptr1 = passArrayF64ToWasm0(weights, wasm.__wbindgen_malloc);
+        len1 = WASM_VECTOR_LEN;
+    } catch (e) {
+        if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 8, 8); }
+        if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 4, 4); }
+        throw e;
+    }
+    const ret = wasm.model_apply_gradients(val3, ptr0, len0, ptr1, len1, val4);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
+    }
+}
+
+/**
  * `loss`: [code (0 mse, 1 l1, 2 huber, 3 crossEntropy), delta, ignoreIndex, labelSmoothing];
  * `optimizer`: code 0 SGD [lr, momentum, dampening, nesterov, wd], 1 Adam [lr, β1, β2, eps, wd,
  * amsgrad, decoupled], 2 RMSprop [lr, α, eps, momentum, centered, wd]; NaN clips mean none.
@@ -111,6 +139,56 @@ export function model_compile(handle, loss, optimizer_code, optimizer, clip_grad
     if (ret[1]) {
         throw takeFromExternrefTable0(ret[0]);
     }
+}
+
+/**
+ * Data parallelism, on a replica: forward, loss and backward of one shard without an update.
+ * Returns [loss, weight]; the gradients are read with `model_grads`.
+ * @param {number} handle
+ * @param {Float32Array | number[]} x
+ * @param {Int32Array | number[]} ids
+ * @param {number} seq
+ * @param {number} batch
+ * @param {Float32Array | number[]} y
+ * @param {Int32Array | number[]} classes
+ * @param {Float32Array | number[] | null | undefined} states
+ * @param {Int32Array | number[]} lengths
+ * @returns {Float64Array}
+ */
+export function model_compute_gradients(handle, x, ids, seq, batch, y, classes, states, lengths) {
+    const val7 = +handle;
+    const val8 = +seq;
+    const val9 = +batch;
+    let ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3, ptr4, len4, ptr5, len5;
+    try {
+        ptr0 = passArrayF32ToWasm0(x, wasm.__wbindgen_malloc);
+        len0 = WASM_VECTOR_LEN;
+        ptr1 = passArray32ToWasm0(ids, wasm.__wbindgen_malloc);
+        len1 = WASM_VECTOR_LEN;
+        ptr2 = passArrayF32ToWasm0(y, wasm.__wbindgen_malloc);
+        len2 = WASM_VECTOR_LEN;
+        ptr3 = passArray32ToWasm0(classes, wasm.__wbindgen_malloc);
+        len3 = WASM_VECTOR_LEN;
+        ptr4 = isLikeNone(states) ? 0 : passArrayF32ToWasm0(states, wasm.__wbindgen_malloc);
+        len4 = WASM_VECTOR_LEN;
+        ptr5 = passArray32ToWasm0(lengths, wasm.__wbindgen_malloc);
+        len5 = WASM_VECTOR_LEN;
+    } catch (e) {
+        if (ptr5) { wasm.__wbindgen_free(ptr5, len5 * 4, 4); }
+        if (ptr4) { wasm.__wbindgen_free(ptr4, len4 * 4, 4); }
+        if (ptr3) { wasm.__wbindgen_free(ptr3, len3 * 4, 4); }
+        if (ptr2) { wasm.__wbindgen_free(ptr2, len2 * 4, 4); }
+        if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 4, 4); }
+        if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 4, 4); }
+        throw e;
+    }
+    const ret = wasm.model_compute_gradients(val7, ptr0, len0, ptr1, len1, val8, val9, ptr2, len2, ptr3, len3, ptr4, len4, ptr5, len5);
+    if (ret[3]) {
+        throw takeFromExternrefTable0(ret[2]);
+    }
+    var v10 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+    wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+    return v10;
 }
 
 /**
@@ -242,6 +320,21 @@ export function model_forward(handle, x, ids, seq, batch, states, training, leng
  */
 export function model_get_params(handle) {
     const ret = wasm.model_get_params(handle);
+    if (ret[3]) {
+        throw takeFromExternrefTable0(ret[2]);
+    }
+    var v1 = getArrayF32FromWasm0(ret[0], ret[1]).slice();
+    wasm.__wbindgen_free(ret[0], ret[1] * 4, 4);
+    return v1;
+}
+
+/**
+ * The gradient arena of the last `model_compute_gradients` (or step).
+ * @param {number} handle
+ * @returns {Float32Array}
+ */
+export function model_grads(handle) {
+    const ret = wasm.model_grads(handle);
     if (ret[3]) {
         throw takeFromExternrefTable0(ret[2]);
     }

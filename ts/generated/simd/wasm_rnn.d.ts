@@ -33,11 +33,23 @@ export function memory_budget_bytes(): number;
 export function memory_bytes(): number;
 
 /**
+ * Data parallelism, on the main model: combines the replicas' gradient arenas (concatenated)
+ * weighted by their loss terms, clips and applies one update.
+ */
+export function model_apply_gradients(handle: number, shards: Float32Array | number[], weights: Float64Array | number[], loss: number): void;
+
+/**
  * `loss`: [code (0 mse, 1 l1, 2 huber, 3 crossEntropy), delta, ignoreIndex, labelSmoothing];
  * `optimizer`: code 0 SGD [lr, momentum, dampening, nesterov, wd], 1 Adam [lr, β1, β2, eps, wd,
  * amsgrad, decoupled], 2 RMSprop [lr, α, eps, momentum, centered, wd]; NaN clips mean none.
  */
 export function model_compile(handle: number, loss: Float64Array | number[], optimizer_code: number, optimizer: Float64Array | number[], clip_grad_norm: number, clip_grad_value: number): void;
+
+/**
+ * Data parallelism, on a replica: forward, loss and backward of one shard without an update.
+ * Returns [loss, weight]; the gradients are read with `model_grads`.
+ */
+export function model_compute_gradients(handle: number, x: Float32Array | number[], ids: Int32Array | number[], seq: number, batch: number, y: Float32Array | number[], classes: Int32Array | number[], states: Float32Array | number[] | null | undefined, lengths: Int32Array | number[]): Float64Array;
 
 /**
  * Builds a model from `SLOTS` numbers per layer; returns its handle.
@@ -62,6 +74,11 @@ export function model_forward(handle: number, x: Float32Array | number[], ids: I
  * The whole parameter arena, in name order.
  */
 export function model_get_params(handle: number): Float32Array;
+
+/**
+ * The gradient arena of the last `model_compute_gradients` (or step).
+ */
+export function model_grads(handle: number): Float32Array;
 
 export function model_last_grad_norm(handle: number): number;
 
@@ -170,13 +187,16 @@ export interface InitOutput {
     readonly lane_impl: () => [number, number];
     readonly memory_budget_bytes: () => number;
     readonly memory_bytes: () => number;
+    readonly model_apply_gradients: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number];
     readonly model_compile: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number];
+    readonly model_compute_gradients: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number, n: number, o: number) => [number, number, number, number];
     readonly model_create: (a: number, b: number, c: number) => [number, number, number];
     readonly model_drop: (a: number) => void;
     readonly model_evaluate: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number) => [number, number, number, number];
     readonly model_final_states: (a: number) => [number, number, number, number];
     readonly model_forward: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number) => [number, number];
     readonly model_get_params: (a: number) => [number, number, number, number];
+    readonly model_grads: (a: number) => [number, number, number, number];
     readonly model_last_grad_norm: (a: number) => [number, number, number];
     readonly model_output: (a: number) => [number, number, number, number];
     readonly model_param_names: (a: number) => [number, number, number, number];

@@ -548,13 +548,50 @@ impl Model {
     /// Forward (training), loss, backward through every layer, clipping and one optimizer step.
     /// Returns the loss before the update. A non-finite loss or gradient norm updates nothing.
     pub fn train_step(&mut self, input: Input, seq: usize, batch: usize, states: Option<&[f32]>, targets: &Targets) -> Result<f64, Error> {
+        let (loss, _) = self.compute_gradients(input, seq, batch, states, targets)?;
+        self.last_loss = loss;
+        self.apply_own_gradients(loss)?;
+        Ok(loss)
+    }
+
+    /// Forward (training), loss and backward: fills `grads()` and returns (loss, weight), the
+    /// weight being the number of terms the loss averages (elements, or targets not ignored),
+    /// so that shards of a batch combine into the whole batch's gradient (data parallelism).
+    pub fn compute_gradients(&mut self, input: Input, seq: usize, batch: usize, states: Option<&[f32]>, targets: &Targets) -> Result<(f64, f64), Error> {
         let train = self.train.ok_or_else(not_compiled)?;
         self.forward(input, seq, batch, states, true)?;
         let loss = self.loss(targets)?;
         self.backward()?;
+        let weight = match (train.loss, targets) {
+            (Loss::CrossEntropy { ignore_index, .. }, Targets::Classes(t)) => t.iter().filter(|&&c| c != ignore_index).count() as f64,
+            (_, Targets::Values(t)) => t.len() as f64,
+            _ => 0.0,
+        };
+        Ok((loss, weight))
+    }
+
+    /// grads = Σ_k (w_k / Σw) · shard_k (each shard a full gradient arena, as `compute_gradients`
+    /// leaves it), then clipping and one optimizer step: the update of the whole batch.
+    /// `loss` is the combined loss, checked for finiteness with the gradient norm.
+    pub fn apply_gradients(&mut self, shards: &[f32], weights: &[f64], loss: f64) -> Result<(), Error> {
+        let n = self.grads.len();
+        if shards.len() != n * weights.len() || weights.is_empty() {
+            return Err(Error::Shape { what: "gradient shards".into(), expected: format!("{} arenas of {n} values", weights.len()), actual: format!("{} values", shards.len()) });
+        }
+        let total: f64 = weights.iter().sum();
+        self.grads.fill(0.0);
+        for (shard, &w) in shards.chunks_exact(n).zip(weights) {
+            let scale = if total > 0.0 { (w / total) as f32 } else { 0.0 };
+            self.grads.iter_mut().zip(shard).for_each(|(g, &s)| *g += scale * s);
+        }
+        self.apply_own_gradients(loss)
+    }
+
+    /// Clipping, the finiteness check and one optimizer step on `grads()`.
+    fn apply_own_gradients(&mut self, loss: f64) -> Result<(), Error> {
+        let train = self.train.ok_or_else(not_compiled)?;
         let norm = if let Some(max) = train.clip_grad_norm { clip_grad_norm(&mut self.grads, max) } else { self.grads.iter().map(|&g| (g as f64) * (g as f64)).sum::<f64>().sqrt() };
         self.last_grad_norm = norm;
-        self.last_loss = loss;
         if !loss.is_finite() || !norm.is_finite() {
             return Err(Error::NonFinite(format!("the loss is {loss} and the gradient norm {norm}: no update was applied")));
         }
@@ -564,7 +601,7 @@ impl Model {
         self.steps += 1;
         train.optimizer.step(&mut self.params, &self.grads, &mut self.state, self.steps);
         self.mark_weights_changed();
-        Ok(loss)
+        Ok(())
     }
 
     /// Backpropagates d_act[0] (d loss / d output) through every layer into `grads`.
@@ -656,7 +693,12 @@ fn grow(v: &mut Vec<f32>, len: usize) -> Result<(), Error> {
     if len > v.capacity() {
         let need = crate::memory::MemoryNeed { activations: 4 * len as u64, ..Default::default() };
         crate::memory::check_budget(&need)?;
-        v.try_reserve_exact(len - v.len()).map_err(|_| Error::TooLarge { need: 4 * len as u64, in_use: crate::memory::bytes_in_use(), budget: crate::memory::INSTANCE_BUDGET_BYTES, detail: "a model buffer".into() })?;
+        v.try_reserve_exact(len - v.len()).map_err(|_| Error::TooLarge {
+            need: 4 * len as u64,
+            in_use: crate::memory::bytes_in_use(),
+            budget: crate::memory::INSTANCE_BUDGET_BYTES,
+            detail: "a model buffer".into(),
+        })?;
     }
     v.resize(len, 0.0);
     Ok(())
