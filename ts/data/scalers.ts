@@ -206,6 +206,7 @@ export class MinMaxScaler {
   /** `fit(data, features)` then `transform(data)`. */
   fitTransform(data: Float32Array, features: number): Float32Array;
   fitTransform(data: Tensor): Tensor;
+  fitTransform(data: Float32Array | Tensor, features?: number): Float32Array | Tensor;
   fitTransform(data: Float32Array | Tensor, features?: number): Float32Array | Tensor {
     this.fit(data, features);
     return this.transform(data);
@@ -336,6 +337,7 @@ export class StandardScaler {
   /** `fit(data, features)` then `transform(data)`. */
   fitTransform(data: Float32Array, features: number): Float32Array;
   fitTransform(data: Tensor): Tensor;
+  fitTransform(data: Float32Array | Tensor, features?: number): Float32Array | Tensor;
   fitTransform(data: Float32Array | Tensor, features?: number): Float32Array | Tensor {
     this.fit(data, features);
     return this.transform(data);

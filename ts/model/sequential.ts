@@ -329,6 +329,37 @@ export class Sequential {
     return [(y as Tensor).data, new Int32Array(0)];
   }
 
+  /**
+   * The inputs of a call are copied into wasm memory before the model can check anything:
+   * refuse (E_TOO_LARGE) inputs that cannot fit the instance's budget next to what it holds,
+   * before they are copied. The model's own buffers are checked in wasm as they grow.
+   */
+  #checkFits(where: string, seq: number, batch: number, ...arrays: ReadonlyArray<{ byteLength: number } | undefined>): void {
+    const api = bindings();
+    // The copies of the inputs, plus a lower bound of what the model then holds: its copy of
+    // the input and every layer's output (and a recurrent layer's gates), then the result.
+    let rows = seq * batch;
+    let layers = 0;
+    for (const c of this.config) {
+      const width = (c.embeddingDim ?? c.outputSize ?? c.normalizedShape ?? 0) as number;
+      if (c.type === 'LSTM' || c.type === 'GRU' || c.type === 'RNN') {
+        const gates = c.type === 'LSTM' ? 4 : c.type === 'GRU' ? 3 : 1;
+        const out = (c.bidirectional ? 2 : 1) * ((c.projSize as number) || (c.hiddenSize as number));
+        layers += rows * (out + gates * (c.hiddenSize as number));
+        if (c.returnSequences === false) rows = batch;
+      } else {
+        layers += rows * width;
+      }
+    }
+    const inputs = arrays.reduce((n, a) => n + (a?.byteLength ?? 0), 0);
+    const need = 2 * inputs + 4 * layers + 4 * rows * this.outputWidth;
+    const inUse = api.bytes_in_use();
+    const budget = api.memory_budget_bytes();
+    if (inUse + need > budget) {
+      throw new WasmRnnError('E_TOO_LARGE', `${where}: this call needs at least ${need} bytes of wasm memory (inputs ${inputs}); ${inUse} bytes are in use and the instance's budget is ${budget} bytes (use smaller batches)`);
+    }
+  }
+
   static #parts(x: ModelInput): [Float32Array, Int32Array] {
     return isInt32(x.data) ? [new Float32Array(0), x.data] : [x.data as Float32Array, new Int32Array(0)];
   }
@@ -351,6 +382,7 @@ export class Sequential {
     const states = options.states === undefined ? undefined : this.#packState(options.states, batch, 'Sequential.trainStep');
     const lengths = checkLengths(options.lengths, seq, batch, 'Sequential.trainStep');
     const [xf, xi] = Sequential.#parts(x);
+    this.#checkFits('Sequential.trainStep', seq, batch, xf, xi, yf, yi, states, lengths);
     return this.#call('trainStep', (a, h) => a.model_train_step(h, xf, xi, seq, batch, yf, yi, states, lengths));
   }
 
@@ -363,6 +395,7 @@ export class Sequential {
     const [yf, yi] = this.#checkTargets(y, seq, batch, 'Sequential.computeGradients');
     const lengths = checkLengths(options.lengths, seq, batch, 'Sequential.computeGradients');
     const [xf, xi] = Sequential.#parts(x);
+    this.#checkFits('Sequential.computeGradients', seq, batch, xf, xi, yf, yi, lengths);
     return this.#call('computeGradients', (a, h) => {
       const [loss, weight] = Array.from(a.model_compute_gradients(h, xf, xi, seq, batch, yf, yi, undefined, lengths)) as [number, number];
       return { loss, weight, grads: a.model_grads(h) };
@@ -387,6 +420,7 @@ export class Sequential {
     const [seq, batch] = this.#checkInput(x, 'Sequential.predict');
     const lengths = checkLengths(options?.lengths, seq, batch, 'Sequential.predict');
     const [xf, xi] = Sequential.#parts(x);
+    this.#checkFits('Sequential.predict', seq, batch, xf, xi, lengths);
     const out = this.#call('predict', (a, h) => {
       a.model_forward(h, xf, xi, seq, batch, undefined, false, lengths);
       return a.model_output(h);
@@ -400,6 +434,7 @@ export class Sequential {
     const [yf, yi] = this.#checkTargets(y, seq, batch, 'Sequential.evaluate');
     const lengths = checkLengths(options?.lengths, seq, batch, 'Sequential.evaluate');
     const [xf, xi] = Sequential.#parts(x);
+    this.#checkFits('Sequential.evaluate', seq, batch, xf, xi, yf, yi, lengths);
     const [loss, accuracy] = this.#call('evaluate', (a, h) => Array.from(a.model_evaluate(h, xf, xi, seq, batch, yf, yi, lengths)));
     return this.#compiled!.loss.type === 'crossEntropy' ? { loss: loss!, accuracy: accuracy! } : { loss: loss! };
   }
