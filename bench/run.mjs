@@ -20,7 +20,9 @@ const HELP = `usage: node bench/run.mjs [options]          (or: npm run bench --
   --cells lstm,gru,rnn       cells (default: all three)
   --shapes S,M,L,XL          shapes (default: S,M,L; XL is opt-in); SHAPE:cell[+cell] limits a
                              shape to some cells, e.g. --shapes S,M,L,XL:lstm
-  --modes infer,stream,train modes (default: all three)
+  --modes infer,stream,train modes (default: all three); --modes model alone runs the
+                             character-model training step instead (bench/model.mjs, own
+                             options: node bench/model.mjs --help)
   --peers LIST               implementations (default: all): ours (= ours-relaxed, ours-simd,
                              ours-scalar), native, native-host, pytorch, ort (= ort-web, ort-node), tfjs
                              (= tfjs-wasm, tfjs-cpu), brain, naive-js, peak (roofline kernels,
@@ -135,7 +137,15 @@ const log = (...a) => process.stderr.write(`${a.join(' ')}\n`);
 const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(2) : ms.toPrecision(3));
 
 async function main() {
-  const opts = parseArgs(process.argv.slice(2));
+  // --modes model: the character-model training step (bench/model.mjs), a run of its own.
+  const argv = process.argv.slice(2);
+  const modesAt = argv.findIndex((a) => a === '--modes' || a.startsWith('--modes='));
+  const modesArg = modesAt < 0 ? null : argv[modesAt].startsWith('--modes=') ? argv[modesAt].slice(8) : argv[modesAt + 1];
+  if (modesArg?.split(',').includes('model')) {
+    if (modesArg !== 'model') throw new Error('--modes model runs on its own (its peers and data differ): run it separately from infer, stream, train');
+    return (await import('./model.mjs')).main(argv);
+  }
+  const opts = parseArgs(argv);
   if (opts.report) {
     const { readFileSync } = await import('node:fs');
     const { renderMarkdown } = await import('./lib/report.mjs');

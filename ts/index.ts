@@ -34,6 +34,8 @@ export { Optimizer, SGD, Adam, AdamW, RMSprop } from './model/optimizers';
 export type { SGDOptions, AdamOptions, RMSpropOptions } from './model/optimizers';
 export type { LossSpec, LossName } from './model/losses';
 export type { LrSchedule } from './model/schedule';
+export { MinMaxScaler, StandardScaler, slidingWindows, chronologicalSplit, splitSeries, CharVocab, WordVocab, tokenizeWords, revivePreprocessing } from './data';
+export type { MinMaxScalerOptions, MinMaxScalerJSON, StandardScalerJSON, SlidingWindowOptions, Windows, SplitFractions, SplitRanges, SeriesSplit, CharVocabOptions, CharVocabJSON, WordVocabOptions, WordVocabJSON, Preprocessor } from './data';
 export { WorkerPool } from './parallel/pool';
 export type { WorkerPoolOptions } from './parallel/pool';
 export type { ParallelLayer, ParallelLayerOptions, ParallelForwardResult, ParallelGradients } from './parallel/parallel-layer';

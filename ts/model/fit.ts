@@ -133,7 +133,8 @@ export async function fitModel(model: Sequential, x: ModelInput, y: ModelInput, 
   if (stateful && (options.shuffle === true || lengths !== undefined)) throw new WasmRnnError('E_ARGUMENT', 'fit: stateful carries state between consecutive batches: it cannot be combined with shuffle or lengths');
   if (lengths !== undefined && tbptt !== undefined) throw new WasmRnnError('E_ARGUMENT', 'fit: lengths and tbptt together are not supported');
   if (tbptt !== undefined && !ySeq) throw new WasmRnnError('E_ARGUMENT', 'fit: tbptt needs a model whose output keeps the time axis (returnSequences: true)');
-  const valCount = options.validationData ? 0 : Math.floor(total * split);
+  // As chronologicalSplit: ⌊N·split⌋, tolerant of float round-off (0.29·100 = 28.999…).
+  const valCount = options.validationData ? 0 : Math.floor(total * split + 1e-9);
   const trainCount = total - valCount;
   if (trainCount < 1) throw new WasmRnnError('E_ARGUMENT', `fit: no training samples left after validationSplit ${split}`);
   if (stateful && trainCount < batchSize) throw new WasmRnnError('E_ARGUMENT', `fit: stateful needs at least one full batch of ${batchSize} training samples`);

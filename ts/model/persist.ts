@@ -4,6 +4,7 @@
  * settings as JSON. Python's `safetensors` reads them as they are; `loadModel` rebuilds the
  * model and refuses anything malformed with E_FORMAT.
  */
+import { revivePreprocessing } from '../data';
 import { WasmRnnError } from '../errors';
 import { type ResolvedLoss } from './losses';
 import { optimizerFromJSON } from './optimizers';
@@ -24,6 +25,7 @@ export function saveModel(model: Sequential, extra: Record<string, string> = {})
     architecture: JSON.stringify(model.config),
     seed: String(model.seed),
   };
+  if (Object.keys(model.preprocessing).length > 0) metadata.preprocessing = JSON.stringify(model.preprocessing);
   if (compiled !== undefined) {
     metadata.compile = JSON.stringify({ loss: compiled.loss, optimizer: compiled.optimizer.toJSON(), clipGradNorm: compiled.clipGradNorm, clipGradValue: compiled.clipGradValue });
   }
@@ -68,6 +70,16 @@ export async function loadModel(bytes: Uint8Array | ArrayBuffer): Promise<Sequen
     model.dispose();
     if (e instanceof WasmRnnError) throw new WasmRnnError('E_FORMAT', `model file: its tensors do not fit its architecture: ${e.message}`);
     throw e;
+  }
+  if (metadata.preprocessing !== undefined) {
+    const json = parseJSON('preprocessing', metadata.preprocessing);
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new WasmRnnError('E_FORMAT', 'model file: __metadata__.preprocessing must be an object');
+    try {
+      model.preprocessing = revivePreprocessing(json as Record<string, unknown>);
+    } catch (e) {
+      model.dispose();
+      throw e instanceof WasmRnnError && e.code !== 'E_FORMAT' ? new WasmRnnError('E_FORMAT', `model file: ${e.message}`) : e;
+    }
   }
   if (metadata.compile !== undefined) {
     const c = parseJSON('compile', metadata.compile) as { loss?: ResolvedLoss; optimizer?: { type: string }; clipGradNorm?: number; clipGradValue?: number } | null;

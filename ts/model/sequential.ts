@@ -17,6 +17,7 @@ import { type LossSpec, type ResolvedLoss, encodeLoss, resolveLoss } from './los
 import type { Optimizer } from './optimizers';
 import { type FitOptions, type History, fitModel } from './fit';
 import { saveModel } from './persist';
+import type { Preprocessor } from '../data';
 import { parallelTrainStep, disposeReplicas } from './parallel';
 import type { WorkerPool } from '../parallel/pool';
 
@@ -182,6 +183,11 @@ export class Sequential {
   readonly #params = new Map<string, ParamInfo>();
   #compiled: Compiled | undefined;
   readonly #states: Array<{ name: string; rows: number; width: number }> = [];
+  /**
+   * Preprocessing saved with the model (scalers, vocabularies: anything from wasm-rnn's data
+   * utilities): `save()` writes it, `loadModel` revives it.
+   */
+  preprocessing: Record<string, Preprocessor> = {};
 
   constructor(layers: readonly Layer[], options: SequentialOptions = {}) {
     if (!Array.isArray(layers) || layers.length === 0) throw new WasmRnnError('E_CONFIG', 'Sequential: expected a non-empty array of layers');

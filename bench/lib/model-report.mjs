@@ -1,0 +1,121 @@
+// bench/model.mjs's results JSON -> Markdown report (bench/results/model.md).
+
+const fmtMs = (ms) => {
+  if (ms === undefined || ms === null) return '';
+  if (ms >= 1000) return ms.toFixed(0);
+  if (ms >= 100) return ms.toFixed(1);
+  if (ms >= 10) return ms.toFixed(2);
+  if (ms >= 1) return ms.toFixed(3);
+  return ms.toPrecision(3);
+};
+const fmtX = (x) => (x === undefined || x === null ? '—' : x >= 100 ? `${x.toFixed(0)}×` : x >= 10 ? `${x.toFixed(1)}×` : `${x.toFixed(2)}×`);
+const pct = (f, digits = 1) => (f === undefined || f === null ? '—' : `${(f * 100).toFixed(digits)}%`);
+const esc = (s) => String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+const CALLS = {
+  step: 'one `trainStep` (batch 0)',
+  loop: 'bare loop of `trainStep` over N batches',
+  fit: '`fit` over the batches (epochs 1, shuffle false)',
+  lstm: 'standalone LSTM layer: forward(training) + backward',
+  copies: 'the layer API\'s boundary copies alone (JS)',
+  trainOnBatch: '`model.trainOnBatch` (batch 0)',
+  train: 'roofline microkernel',
+};
+
+export function renderModelMarkdown(r) {
+  const L = [];
+  const m = r.machine;
+  const md = r.model;
+  const d = r.derived ?? { perVariant: {} };
+  const flags = Object.entries(m.cpuFlags ?? {}).filter(([, v]) => v).map(([k]) => k).join(' ');
+  L.push('# wasm-rnn benchmark results: model mode (character-model training step)', '');
+  L.push(`- date: ${m.date}; elapsed ${r.elapsedS} s`);
+  L.push(`- command: \`${r.command}\``);
+  L.push(`- machine: ${m.cpuModel}, ${m.logicalCores} logical cores${m.hypervisor ? ' (VM)' : ''}, ${m.memoryGiB} GiB; flags: ${flags}`);
+  L.push(`- load average before / after: ${r.loadavg.before?.join(' ')} / ${r.loadavg.after?.join(' ')} (other processes share this machine: compare implementations within a run, not across runs)`);
+  L.push(`- Node ${m.node} (V8 ${m.v8}) runs the suite and the JS peers`);
+  L.push(`- library: git ${m.git?.describe ?? '?'}${m.git?.dirty ? ' (work tree modified)' : ''}`);
+  L.push(`- model: Embedding ${md.vocab}→${md.embed}, LSTM ${md.embed}→${md.hidden} (one layer, biases), Dense ${md.hidden}→${md.vocab}; cross-entropy (mean over T·B), Adam lr ${md.lr}, global-norm clipping ${md.clip}; batch ${md.batch}, sequence ${md.seq}, ids [T, B] Int32; ${(md.flopsPerStep / 1e9).toFixed(2)} GFLOP per step (GEMMs, forward + backward = 3 × forward; the LSTM alone ${(md.lstmFlopsPerCall / 1e9).toFixed(2)})`);
+  L.push(`- ${r.rounds} rounds in ${r.timingSeconds} s (min ${r.options.rounds}, max ${r.options.maxRounds}, budget ${r.options.budgetS} s), samples ≈ ${r.options.sampleMs} ms (at least one call); our fit/loop rows: ${md.fitBatches} batches per call; TF.js fit: ${md.tfjsBatches} batches per call; correctness tolerance ${r.options.tol} × max(1, max|ref|)`);
+  L.push('');
+
+  L.push('## Implementations', '');
+  L.push('| id | what | versions / details |', '| --- | --- | --- |');
+  for (const [id, im] of Object.entries(r.implementations)) {
+    const info = im.info ?? {};
+    const parts = [];
+    for (const k of ['package', 'backendPackage', 'variant', 'torch', 'python', 'backend', 'simd', 'threads', 'kernel', 'chains', 'sgemm_256x768x64_gflops', 'mapped_blas', 'node']) {
+      if (info[k] !== undefined) parts.push(`${k}: ${Array.isArray(info[k]) ? info[k].map((p) => p.split('/').pop()).join(', ') : info[k]}`);
+    }
+    L.push(`| ${id} | ${esc(im.label)} | ${esc(parts.join('; '))}${im.unavailable ? ` — unavailable: ${esc(im.unavailable)}` : ''} |`);
+  }
+  L.push('');
+
+  // ---- the headline ----
+  const variants = Object.keys(d.perVariant);
+  const pt = r.entries['pytorch/step'];
+  const tf = r.entries['tfjs-wasm/fit'];
+  L.push('## Summary: milliseconds per training step (median over the rounds) and same-run ratios', '');
+  L.push('Ratios are the peer\'s median over ours (> 1: ours is faster). "TF.js fit" divides TF.js\' `model.fit` per step by our `fit` per step (both over several batches of the same data); the trainStep column divides it by our bare `trainStep`.', '');
+  L.push('| ours | trainStep ms | fit ms/step | PyTorch ms | × PyTorch | TF.js fit ms/step | × TF.js fit (vs our fit) | × TF.js fit (vs our trainStep) | TF.js trainOnBatch × |');
+  L.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const v of variants) {
+    const x = d.perVariant[v];
+    L.push(`| ${v} | ${fmtMs(x.stepMs)} | ${fmtMs(x.fitMsPerStep)} | ${fmtMs(pt?.msPerStep)} | ${fmtX(x.vsPytorch)} | ${fmtMs(tf?.msPerStep)} | ${fmtX(x.vsTfjsFit)} | ${fmtX(x.tfjsFitOverOurStep)} | ${fmtX(x.tfjsTrainOnBatchOverOurStep)} |`);
+  }
+  L.push('');
+
+  // ---- the issue's targets ----
+  const tv = ['ours-relaxed', 'ours-simd'].filter((v) => d.perVariant[v]);
+  if (tv.length) {
+    const each = (f) => tv.map((v) => f(d.perVariant[v])).join(' / ');
+    const verdict = (ok) => tv.map((v) => ok(d.perVariant[v])).map((x) => (x === undefined ? '—' : x ? 'met' : 'missed')).join(' / ');
+    const share = (x) => (x.nonRecurrentShare === undefined ? undefined : x.nonRecurrentShareUpper <= 0.15 ? true : x.nonRecurrentShare > 0.15 ? false : undefined);
+    L.push(`## Targets (${tv.join(' / ')}; relaxed = Node 20 with --experimental-wasm-relaxed-simd, simd = what plain Node 20 runs)`, '');
+    L.push('| target | measured | verdict |', '| --- | --- | --- |');
+    L.push(`| trainStep ≥ 1.0× PyTorch (CPU, 1 thread) | ${each((x) => fmtX(x.vsPytorch))} | ${verdict((x) => (x.vsPytorch === undefined ? undefined : x.vsPytorch >= 1))} |`);
+    L.push(`| ≥ 15× TF.js model.fit (wasm) | fit vs fit ${each((x) => fmtX(x.vsTfjsFit))}; TF.js fit vs our trainStep ${each((x) => fmtX(x.tfjsFitOverOurStep))} | ${verdict((x) => (x.vsTfjsFit === undefined ? undefined : x.vsTfjsFit >= 15))} |`);
+    L.push(`| non-recurrent part ≤ 15% of the step | ${each((x) => (x.nonRecurrentShare === undefined ? '—' : `${pct(x.nonRecurrentShare)}–${pct(x.nonRecurrentShareUpper)}`))} (per round: ${each((x) => pct(x.nonRecurrentSharePaired?.median))}) | ${tv.map((v) => share(d.perVariant[v])).map((x) => (x === undefined ? 'within the bounds (undecided)' : x ? 'met' : 'missed')).join(' / ')} |`);
+    L.push(`| fit ≤ 5% over a bare trainStep loop | ${each((x) => (x.fitOverLoop === undefined ? '—' : `${x.fitOverLoop >= 0 ? '+' : ''}${pct(x.fitOverLoop)}`))} (per round: ${each((x) => (x.fitOverLoopPaired ? `${x.fitOverLoopPaired.median >= 0 ? '+' : ''}${pct(x.fitOverLoopPaired.median)}` : '—'))}) | ${verdict((x) => (x.fitOverLoop === undefined ? undefined : x.fitOverLoop <= 0.05))} |`);
+    L.push('');
+  }
+
+  L.push('## Where our step goes', '');
+  L.push('"recurrent" = the standalone LSTM layer at the model\'s shapes (x [T, B, 64] → [T, B, 256], forward with training + backward with an output gradient, input gradient included, as the model needs it for the embedding) through the layer API. That call also copies x, the output, the output gradient and all gradients across the JS/wasm boundary (the "copies" row times the same copies in JS), so the non-recurrent share of the step — embedding, dense, loss, clipping, optimizer and the step\'s own crossings — lies between 1 − lstm/step (lower bound) and 1 − (lstm − copies)/step (upper bound). fit overhead = fit per step / bare-loop per step − 1, same batches, same model.', '');
+  L.push('The shares and the fit overhead are given from the medians and, in brackets, as the median (min–max) of the per-round values (the rows of one variant run back to back in every round, so these pair up samples taken under the same machine load).', '');
+  L.push('| ours | trainStep ms | LSTM alone ms | copies ms | non-recurrent share (medians: lower – upper bound) | per round (lower bound) | LSTM alone: GFLOP/s (best, % peak) | LSTM alone × PyTorch nn.LSTM | bare loop ms/step | fit ms/step | fit over bare loop | per round |');
+  L.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const v of variants) {
+    const x = d.perVariant[v];
+    const e = r.entries[`${v}/lstm`];
+    const share = x.nonRecurrentShare === undefined ? '—' : `${pct(x.nonRecurrentShare)} – ${pct(x.nonRecurrentShareUpper)}`;
+    const pr = (p, sign) => (p ? `${sign && p.median >= 0 ? '+' : ''}${pct(p.median)} (${pct(p.min)} – ${pct(p.max)})` : '—');
+    L.push(`| ${v} | ${fmtMs(x.stepMs)} | ${fmtMs(x.lstmMs)} | ${fmtMs(x.copiesMs)} | ${share} | ${pr(x.nonRecurrentSharePaired)} | ${e?.bestGflops ? `${e.bestGflops.toFixed(1)} (${pct(x.lstmFractionOfPeak, 0)})` : '—'} | ${fmtX(x.lstmVsPytorch)} | ${fmtMs(x.loopMsPerStep)} | ${fmtMs(x.fitMsPerStep)} | ${x.fitOverLoop === undefined ? '—' : `${x.fitOverLoop >= 0 ? '+' : ''}${pct(x.fitOverLoop)}`} | ${pr(x.fitOverLoopPaired, true)} |`);
+  }
+  if (d.pytorchNonRecurrentShare !== undefined) {
+    L.push('', `PyTorch, for comparison: step ${fmtMs(pt?.msPerStep)} ms, nn.LSTM alone (forward + backward) ${fmtMs(r.entries['pytorch/lstm']?.ms?.median)} ms: ${pct(d.pytorchNonRecurrentShare)} of its step is not the LSTM (${fmtMs(d.pytorchNonRecurrentMs)} ms).`);
+  }
+  if (Object.keys(d.peaks ?? {}).length) L.push('', `Engine peaks (best roofline sample of the run): ${Object.entries(d.peaks).map(([k, v]) => `${k} ${v.toFixed(1)} GFLOP/s`).join(', ')}.`);
+  L.push('');
+
+  // ---- correctness ----
+  L.push('## Correctness (before timing)', '');
+  L.push(`Every peer starts from the same initial weights and runs ${r.checks.pytorch?.losses?.length ?? 3} training steps on batch 0; compared with PyTorch: the initial logits [T, B, ${md.vocab}], the loss of each step (before its update, so steps 2 and 3 check the updates) and the global gradient norm before clipping. Ours also runs fit over the N batches and the bare loop from the same start: "fit = loop" is the largest weight difference between the two.`, '');
+  L.push('| id | status | losses | grad norms | worst / limit | fit = loop (max abs diff) |', '| --- | --- | --- | --- | ---: | ---: |');
+  for (const [id, c] of Object.entries(r.checks)) {
+    L.push(`| ${id} | ${c.status}${c.reason ? `: ${esc(c.reason.slice(0, 160))}` : ''} | ${c.losses?.join(', ') ?? ''} | ${c.gradNorms?.join(', ') ?? ''} | ${c.worstFractionOfLimit ?? ''} | ${c.fitVsLoopMaxAbsDiff ?? ''} |`);
+  }
+  L.push('');
+
+  // ---- every timed row ----
+  L.push('## Every timed call', '');
+  L.push('Per call: median / p25–p75 / min–max over the rounds (ms); n = rounds × calls per sample; per step = per call / batches per call; GFLOP/s at the median (GEMM flops only).', '');
+  L.push('| id | call | status | median ms | p25–p75 | min–max | n | batches per call | ms per step | GFLOP/s |');
+  L.push('| --- | --- | --- | ---: | --- | --- | --- | ---: | ---: | ---: |');
+  for (const e of Object.values(r.entries)) {
+    const ms = e.ms;
+    L.push(`| ${e.id} | ${CALLS[e.call] ? `${e.call}: ${CALLS[e.call]}` : e.call} | ${e.status}${e.reason ? `: ${esc(e.reason.slice(0, 120))}` : ''} | ${ms ? fmtMs(ms.median) : ''} | ${ms ? `${fmtMs(ms.p25)}–${fmtMs(ms.p75)}` : ''} | ${ms ? `${fmtMs(ms.min)}–${fmtMs(ms.max)}` : ''} | ${ms ? `${ms.n}×${e.itersPerSample}` : ''} | ${e.stepsPerCall ?? ''} | ${e.status === 'peak' ? '' : fmtMs(e.msPerStep)} | ${e.gflops ?? ''} |`);
+  }
+  L.push('');
+  return `${L.join('\n')}\n`;
+}
