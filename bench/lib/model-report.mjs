@@ -66,37 +66,62 @@ export function renderModelMarkdown(r) {
   L.push('');
 
   // ---- the issue's targets ----
+  const signed = (f) => (f === undefined || f === null ? '—' : `${f >= 0 ? '+' : ''}${pct(f)}`);
   const tv = ['ours-relaxed', 'ours-simd'].filter((v) => d.perVariant[v]);
+  /** met / missed when every estimate agrees, else borderline. */
+  const agree = (values, ok) => {
+    const vs = values.filter((v) => v !== undefined && v !== null);
+    if (vs.length === 0) return '—';
+    if (vs.every(ok)) return 'met';
+    if (!vs.some(ok)) return 'missed';
+    return 'borderline (the estimates straddle the target)';
+  };
+  const shareEstimates = (x) => [x.nonRecurrentShare, x.nonRecurrentShareUpper, x.nonRecurrentSharePaired?.median, x.nonRecurrentShareBest];
+  // fit's own time, measured inside each call, is the precise estimate; the A/B comparisons of two
+  // ~1 s rows only count when it is missing.
+  const fitEstimates = (x) => (x.fitOwnOverhead ? [x.fitOwnOverhead.median] : [x.fitOverLoop, x.fitOverLoopPaired?.median, x.fitOverLoopBest]);
   if (tv.length) {
     const each = (f) => tv.map((v) => f(d.perVariant[v])).join(' / ');
-    const verdict = (ok) => tv.map((v) => ok(d.perVariant[v])).map((x) => (x === undefined ? '—' : x ? 'met' : 'missed')).join(' / ');
-    const share = (x) => (x.nonRecurrentShare === undefined ? undefined : x.nonRecurrentShareUpper <= 0.15 ? true : x.nonRecurrentShare > 0.15 ? false : undefined);
+    const verdicts = (f) => tv.map((v) => f(d.perVariant[v])).join(' / ');
     L.push(`## Targets (${tv.join(' / ')}; relaxed = Node 20 with --experimental-wasm-relaxed-simd, simd = what plain Node 20 runs)`, '');
+    L.push('Several estimates of the two small quantities are given (see "Where our step goes"): the machine is shared, and a few-percent difference between two ~150 ms rows is within its noise. The fit verdict rests on fit\'s own time, measured inside each fit call; the share verdict says "met" or "missed" only when all its estimates agree.', '');
     L.push('| target | measured | verdict |', '| --- | --- | --- |');
-    L.push(`| trainStep ≥ 1.0× PyTorch (CPU, 1 thread) | ${each((x) => fmtX(x.vsPytorch))} | ${verdict((x) => (x.vsPytorch === undefined ? undefined : x.vsPytorch >= 1))} |`);
-    L.push(`| ≥ 15× TF.js model.fit (wasm) | fit vs fit ${each((x) => fmtX(x.vsTfjsFit))}; TF.js fit vs our trainStep ${each((x) => fmtX(x.tfjsFitOverOurStep))} | ${verdict((x) => (x.vsTfjsFit === undefined ? undefined : x.vsTfjsFit >= 15))} |`);
-    L.push(`| non-recurrent part ≤ 15% of the step | ${each((x) => (x.nonRecurrentShare === undefined ? '—' : `${pct(x.nonRecurrentShare)}–${pct(x.nonRecurrentShareUpper)}`))} (per round: ${each((x) => pct(x.nonRecurrentSharePaired?.median))}) | ${tv.map((v) => share(d.perVariant[v])).map((x) => (x === undefined ? 'within the bounds (undecided)' : x ? 'met' : 'missed')).join(' / ')} |`);
-    L.push(`| fit ≤ 5% over a bare trainStep loop | ${each((x) => (x.fitOverLoop === undefined ? '—' : `${x.fitOverLoop >= 0 ? '+' : ''}${pct(x.fitOverLoop)}`))} (per round: ${each((x) => (x.fitOverLoopPaired ? `${x.fitOverLoopPaired.median >= 0 ? '+' : ''}${pct(x.fitOverLoopPaired.median)}` : '—'))}) | ${verdict((x) => (x.fitOverLoop === undefined ? undefined : x.fitOverLoop <= 0.05))} |`);
+    L.push(`| trainStep ≥ 1.0× PyTorch (CPU, 1 thread) | ${each((x) => fmtX(x.vsPytorch))} | ${verdicts((x) => agree([x.vsPytorch], (v) => v >= 1))} |`);
+    L.push(`| ≥ 15× TF.js model.fit (wasm) | our fit vs TF.js fit ${each((x) => fmtX(x.vsTfjsFit))}; our trainStep vs TF.js fit ${each((x) => fmtX(x.tfjsFitOverOurStep))} | ${verdicts((x) => agree([x.vsTfjsFit, x.tfjsFitOverOurStep], (v) => v >= 15))} |`);
+    L.push(`| non-recurrent part ≤ 15% of the step | medians ${each((x) => `${pct(x.nonRecurrentShare)}–${pct(x.nonRecurrentShareUpper)}`)}; per round ${each((x) => pct(x.nonRecurrentSharePaired?.median))}; fastest samples ${each((x) => pct(x.nonRecurrentShareBest))} | ${verdicts((x) => agree(shareEstimates(x), (v) => v <= 0.15))} |`);
+    L.push(`| fit ≤ 5% over a bare trainStep loop | fit's own time ${each((x) => signed(x.fitOwnOverhead?.median))}; fit vs loop: medians ${each((x) => signed(x.fitOverLoop))}, per round ${each((x) => signed(x.fitOverLoopPaired?.median))}, fastest samples ${each((x) => signed(x.fitOverLoopBest))} | ${verdicts((x) => agree(fitEstimates(x), (v) => v <= 0.05))} |`);
     L.push('');
   }
 
   L.push('## Where our step goes', '');
-  L.push('"recurrent" = the standalone LSTM layer at the model\'s shapes (x [T, B, 64] → [T, B, 256], forward with training + backward with an output gradient, input gradient included, as the model needs it for the embedding) through the layer API. That call also copies x, the output, the output gradient and all gradients across the JS/wasm boundary (the "copies" row times the same copies in JS), so the non-recurrent share of the step — embedding, dense, loss, clipping, optimizer and the step\'s own crossings — lies between 1 − lstm/step (lower bound) and 1 − (lstm − copies)/step (upper bound). fit overhead = fit per step / bare-loop per step − 1, same batches, same model.', '');
-  L.push('The shares and the fit overhead are given from the medians and, in brackets, as the median (min–max) of the per-round values (the rows of one variant run back to back in every round, so these pair up samples taken under the same machine load).', '');
-  L.push('| ours | trainStep ms | LSTM alone ms | copies ms | non-recurrent share (medians: lower – upper bound) | per round (lower bound) | LSTM alone: GFLOP/s (best, % peak) | LSTM alone × PyTorch nn.LSTM | bare loop ms/step | fit ms/step | fit over bare loop | per round |');
-  L.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  L.push('"LSTM alone" = the standalone LSTM layer at the model\'s shapes (x [T, B, 64] → [T, B, 256], forward with training + backward with an output gradient, input gradient included, as the model needs it for the embedding) through the layer API, with the model\'s weights. That call also copies x, the output, the output gradient and all gradients across the JS/wasm boundary ("copies" times the same copies in JS). So the non-recurrent share of the step — embedding, dense, loss, clipping, optimizer and the step\'s own crossings — is at least 1 − lstm/step and at most 1 − (lstm − copies)/step. It assumes the model runs the same LSTM kernels as the standalone layer.', '');
+  L.push('Estimates: "medians" = from the two rows\' medians (lower – upper bound); "per round" = median (min–max) of the per-round values, the two rows running back to back in every round; "fastest" = from each row\'s fastest sample (other processes only ever slow a call down).', '');
+  L.push('| ours | trainStep ms | LSTM alone ms | copies ms | non-recurrent: medians | per round | fastest | LSTM alone GFLOP/s best (% peak) | LSTM alone × PyTorch nn.LSTM |');
+  L.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  const pr = (p, sign) => (p ? `${sign ? signed(p.median) : pct(p.median)} (${pct(p.min)} – ${pct(p.max)})` : '—');
   for (const v of variants) {
     const x = d.perVariant[v];
     const e = r.entries[`${v}/lstm`];
     const share = x.nonRecurrentShare === undefined ? '—' : `${pct(x.nonRecurrentShare)} – ${pct(x.nonRecurrentShareUpper)}`;
-    const pr = (p, sign) => (p ? `${sign && p.median >= 0 ? '+' : ''}${pct(p.median)} (${pct(p.min)} – ${pct(p.max)})` : '—');
-    L.push(`| ${v} | ${fmtMs(x.stepMs)} | ${fmtMs(x.lstmMs)} | ${fmtMs(x.copiesMs)} | ${share} | ${pr(x.nonRecurrentSharePaired)} | ${e?.bestGflops ? `${e.bestGflops.toFixed(1)} (${pct(x.lstmFractionOfPeak, 0)})` : '—'} | ${fmtX(x.lstmVsPytorch)} | ${fmtMs(x.loopMsPerStep)} | ${fmtMs(x.fitMsPerStep)} | ${x.fitOverLoop === undefined ? '—' : `${x.fitOverLoop >= 0 ? '+' : ''}${pct(x.fitOverLoop)}`} | ${pr(x.fitOverLoopPaired, true)} |`);
+    L.push(`| ${v} | ${fmtMs(x.stepMs)} | ${fmtMs(x.lstmMs)} | ${fmtMs(x.copiesMs)} | ${share} | ${pr(x.nonRecurrentSharePaired)} | ${pct(x.nonRecurrentShareBest)} | ${e?.bestGflops ? `${e.bestGflops.toFixed(1)} (${pct(x.lstmFractionOfPeak, 0)})` : '—'} | ${fmtX(x.lstmVsPytorch)} |`);
   }
   if (d.pytorchNonRecurrentShare !== undefined) {
     L.push('', `PyTorch, for comparison: step ${fmtMs(pt?.msPerStep)} ms, nn.LSTM alone (forward + backward) ${fmtMs(r.entries['pytorch/lstm']?.ms?.median)} ms: ${pct(d.pytorchNonRecurrentShare)} of its step is not the LSTM (${fmtMs(d.pytorchNonRecurrentMs)} ms).`);
   }
   if (Object.keys(d.peaks ?? {}).length) L.push('', `Engine peaks (best roofline sample of the run): ${Object.entries(d.peaks).map(([k, v]) => `${k} ${v.toFixed(1)} GFLOP/s`).join(', ')}.`);
   L.push('');
+  const fitRows = variants.filter((v) => d.perVariant[v].fitMsPerStep !== undefined);
+  if (fitRows.length) {
+    L.push('### fit against a bare trainStep loop', '');
+    L.push(`Both over the same ${md.fitBatches} batches of the same model (shuffle false). "fit's own time" is measured inside each fit call: the call's time minus the time spent in trainStep (the model's trainStep is wrapped with a timer during these calls), over the latter. The other columns compare the fit row with the loop row: medians, per round, fastest samples.`, '');
+    L.push('| ours | loop ms/step | fit ms/step | fit\'s own ms/step | fit\'s own time (median, min–max) | fit vs loop: medians | per round | fastest |');
+    L.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const v of fitRows) {
+      const x = d.perVariant[v];
+      L.push(`| ${v} | ${fmtMs(x.loopMsPerStep)} | ${fmtMs(x.fitMsPerStep)} | ${fmtMs(x.fitOwnMsPerStep)} | ${pr(x.fitOwnOverhead, true)} | ${signed(x.fitOverLoop)} | ${pr(x.fitOverLoopPaired, true)} | ${signed(x.fitOverLoopBest)} |`);
+    }
+    L.push('');
+  }
 
   // ---- correctness ----
   L.push('## Correctness (before timing)', '');

@@ -5,7 +5,8 @@
 //   {cmd:'hello'}                          -> {info}
 //   {cmd:'setup', meta, casePath}          -> {modes: {infer: true | 'why not', ...}, notes}
 //   {cmd:'check', mode, outPath}           -> {arrays: [{name, len}]}   (+ whatever the host adds)
-//   {cmd:'time', mode, iters}              -> {ms}                      (iters calls, timed here)
+//   {cmd:'time', mode, iters}              -> {ms}                      (iters calls, timed here;
+//                                             + what the prepared call's optional report() adds)
 
 /**
  * @param {object} host
@@ -38,7 +39,7 @@ export function peerDriver(host) {
           p = await peer.prepare(req.mode);
           prepared.set(req.mode, p);
         }
-        const { fn, isAsync } = p;
+        const { fn, isAsync, report } = p;
         const n = req.iters;
         let t0;
         if (isAsync) {
@@ -48,7 +49,8 @@ export function peerDriver(host) {
           t0 = performance.now();
           for (let i = 0; i < n; i++) fn();
         }
-        return { ms: performance.now() - t0 };
+        const ms = performance.now() - t0;
+        return report ? { ms, ...report() } : { ms };
       }
       case 'quit':
         if (peer?.teardown) await peer.teardown();

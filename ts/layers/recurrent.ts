@@ -131,6 +131,8 @@ export abstract class RecurrentLayer {
   protected readonly hasCellState: boolean;
   /** The network's handle in the wasm instance; undefined once disposed or lost. */
   #handle: number | undefined;
+  readonly #cell: CellName;
+  #disposed = false;
   /** Why the layer was lost to a trap, if it was. */
   #lost: string | undefined;
   readonly #params = new Map<string, ParamInfo>();
@@ -174,9 +176,19 @@ export abstract class RecurrentLayer {
       throw new WasmRnnError('E_CONFIG', `${className}: projSize is only supported by LSTM`);
     }
     this.seed = options.seed === undefined ? nextDefaultSeed() : int('seed', options.seed, undefined);
+    this.#cell = cell;
     const api = bindings();
     rememberStackBase();
-    const handle = guarded(className, () => api.net_create(cell, this.inputSize, this.hiddenSize, this.numLayers, this.bidirectional, this.bias, this.projSize, this.seed));
+    // Validated now, built on first use: a layer that only describes a Sequential's layer
+    // (or is never called) holds no wasm memory.
+    guarded(className, () => api.net_validate(cell, this.inputSize, this.hiddenSize, this.numLayers, this.bidirectional, this.bias, this.projSize));
+  }
+
+  /** Builds the wasm network on first use. */
+  #build(): number {
+    const className = this.constructor.name;
+    const api = bindings();
+    const handle = guarded(className, () => api.net_create(this.#cell, this.inputSize, this.hiddenSize, this.numLayers, this.bidirectional, this.bias, this.projSize, this.seed));
     try {
       const names = api.net_param_names(handle).split('\n');
       const shapes = parseShapes(api.net_param_shapes(handle));
@@ -188,6 +200,7 @@ export abstract class RecurrentLayer {
     }
     this.#handle = handle;
     finalizer.register(this, handle, this);
+    return handle;
   }
 
   /** Directions: 2 when bidirectional. */
@@ -200,14 +213,16 @@ export abstract class RecurrentLayer {
   }
   /** False after dispose() (or after the layer was lost to an internal error). */
   get alive(): boolean {
-    return this.#handle !== undefined;
+    return !this.#disposed && this.#lost === undefined;
   }
   /** Parameter names in PyTorch's order. */
   parameterNames(): string[] {
+    this.#live();
     return [...this.#params.keys()];
   }
   /** Number of scalar parameters. */
   parameterCount(): number {
+    this.#live();
     let n = 0;
     for (const { shape } of this.#params.values()) n += shape.reduce((a, b) => a * b, 1);
     return n;
@@ -216,6 +231,7 @@ export abstract class RecurrentLayer {
   /** The live handle; throws E_DISPOSED after dispose(), E_INTERNAL after a trap lost the layer. */
   #live(): number {
     if (this.#handle !== undefined) return this.#handle;
+    if (!this.#disposed && this.#lost === undefined) return this.#build();
     if (this.#lost !== undefined) throw new WasmRnnError('E_INTERNAL', `${this.constructor.name} was lost to an internal error in an earlier call (${this.#lost}); create a new layer`);
     throw new WasmRnnError('E_DISPOSED', `${this.constructor.name} was disposed; create a new layer`);
   }
@@ -248,6 +264,7 @@ export abstract class RecurrentLayer {
 
   /** Copies of every parameter by PyTorch name. */
   stateDict(): Record<string, Tensor> {
+    this.#live(); // builds the network on first use
     const out: Record<string, Tensor> = {};
     for (const [name, { index, shape }] of this.#params) {
       out[name] = tensor(this.call('stateDict', (api, h) => api.net_get_param(h, index)), shape);
@@ -385,6 +402,7 @@ export abstract class RecurrentLayer {
 
   /** Frees the wasm memory of this layer. Further use throws E_DISPOSED; disposing twice is a no-op. */
   dispose(): void {
+    this.#disposed = true;
     const handle = this.#handle;
     if (handle === undefined) return;
     this.#handle = undefined;

@@ -102,6 +102,17 @@ function steps(t: Data, start: number, end: number): Data {
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 export async function fitModel(model: Sequential, x: ModelInput, y: ModelInput, options: FitOptions = {}): Promise<History> {
+  try {
+    return await fitLoop(model, x, y, options);
+  } finally {
+    // Whatever ends training (success, a typed error, a throwing callback), the optimizer gets
+    // its own learning rate back: a schedule's last rate must not leak into later trainSteps.
+    const compiled = model.compiled;
+    if (compiled !== undefined && model.alive) model.setLearningRate(compiled.optimizer.lr);
+  }
+}
+
+async function fitLoop(model: Sequential, x: ModelInput, y: ModelInput, options: FitOptions): Promise<History> {
   if (options === null || typeof options !== 'object') throw new WasmRnnError('E_ARGUMENT', 'fit: options must be an object');
   const compiled = model.compiled;
   if (compiled === undefined) throw new WasmRnnError('E_ARGUMENT', 'fit: call compile({ loss, optimizer }) first');
@@ -166,7 +177,6 @@ export async function fitModel(model: Sequential, x: ModelInput, y: ModelInput, 
   const finish = (): History => {
     if (es?.restoreBestWeights && bestWeights !== undefined) model.setWeights(bestWeights);
     else history.bestEpoch = history.epoch.length - 1;
-    model.setLearningRate(compiled.optimizer.lr);
     return history;
   };
   for (let epoch = 0; epoch < epochs; epoch++) {

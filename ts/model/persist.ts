@@ -41,6 +41,46 @@ function parseJSON(what: string, text: string | undefined): unknown {
   }
 }
 
+/** Scalars in the parameters of an architecture (NaN when a layer's sizes are not numbers). */
+function parameterCountOf(layers: readonly LayerConfig[]): number {
+  const n = (v: unknown): number => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : NaN);
+  let total = 0;
+  for (const c of layers) {
+    switch (c.type) {
+      case 'Embedding':
+        total += n(c.numEmbeddings) * n(c.embeddingDim);
+        break;
+      case 'Dense':
+        total += n(c.inputSize) * n(c.outputSize) + (c.bias === false ? 0 : n(c.outputSize));
+        break;
+      case 'LayerNorm':
+        total += c.elementwiseAffine === false ? 0 : 2 * n(c.normalizedShape);
+        break;
+      case 'LSTM':
+      case 'GRU':
+      case 'RNN': {
+        const gh = (c.type === 'LSTM' ? 4 : c.type === 'GRU' ? 3 : 1) * n(c.hiddenSize);
+        const dirs = c.bidirectional === true ? 2 : 1;
+        const proj = n(c.projSize ?? 0);
+        const out = proj > 0 ? proj : n(c.hiddenSize);
+        const layers = n(c.numLayers ?? 1);
+        // Checked before looping: a tampered numLayers must not make this loop (or the model) huge.
+        if (!(layers >= 1 && layers <= 2 ** 20)) throw new WasmRnnError('E_FORMAT', `model file: numLayers ${JSON.stringify(c.numLayers)} is outside 1..=1048576`);
+        for (let l = 0; l < layers; l++) {
+          const input = l === 0 ? n(c.inputSize) : dirs * out;
+          total += dirs * (gh * (input + out) + (c.bias === false ? 0 : 2 * gh) + proj * n(c.hiddenSize));
+        }
+        break;
+      }
+      case 'Dropout':
+        break;
+      default:
+        throw new WasmRnnError('E_FORMAT', `model file: unknown layer type ${JSON.stringify(c.type)}`);
+    }
+  }
+  return total;
+}
+
 /** Rebuilds a model saved by `model.save()` (weights, architecture and compile settings). */
 export async function loadModel(bytes: Uint8Array | ArrayBuffer): Promise<Sequential> {
   const view = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
@@ -51,6 +91,12 @@ export async function loadModel(bytes: Uint8Array | ArrayBuffer): Promise<Sequen
   if (!Array.isArray(architecture) || architecture.length === 0 || !architecture.every((l) => l !== null && typeof l === 'object' && typeof (l as { type?: unknown }).type === 'string')) {
     throw new WasmRnnError('E_FORMAT', 'model file: the architecture must be a non-empty array of layer objects');
   }
+  // The file's tensors must hold exactly the architecture's parameters: checked before the
+  // model is built, so a tiny file cannot make the instance allocate a huge model.
+  let inFile = 0;
+  for (const t of tensors.values()) inFile += t.data.length;
+  const needed = parameterCountOf(architecture as LayerConfig[]);
+  if (needed !== inFile) throw new WasmRnnError('E_FORMAT', `model file: its tensors do not fit its architecture: they hold ${inFile} values, the architecture has ${Number.isFinite(needed) ? needed : 'an invalid number of'} parameters`);
   const seed = Number(metadata.seed ?? 0);
   let model: Sequential;
   try {
@@ -83,7 +129,10 @@ export async function loadModel(bytes: Uint8Array | ArrayBuffer): Promise<Sequen
   }
   if (metadata.compile !== undefined) {
     const c = parseJSON('compile', metadata.compile) as { loss?: ResolvedLoss; optimizer?: { type: string }; clipGradNorm?: number; clipGradValue?: number } | null;
-    if (c === null || typeof c !== 'object' || c.optimizer === undefined || c.loss === undefined) throw new WasmRnnError('E_FORMAT', 'model file: __metadata__.compile is malformed');
+    if (c === null || typeof c !== 'object' || c.optimizer === null || typeof c.optimizer !== 'object' || c.loss === undefined) {
+      model.dispose();
+      throw new WasmRnnError('E_FORMAT', 'model file: __metadata__.compile is malformed (it needs a loss and an optimizer object)');
+    }
     try {
       model.compile({ loss: c.loss as never, optimizer: optimizerFromJSON(c.optimizer), ...(c.clipGradNorm === undefined ? {} : { clipGradNorm: c.clipGradNorm }), ...(c.clipGradValue === undefined ? {} : { clipGradValue: c.clipGradValue }) });
     } catch (e) {

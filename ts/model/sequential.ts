@@ -252,6 +252,11 @@ export class Sequential {
     }
   }
 
+  /** False after dispose() (or after the model was lost to an internal error). */
+  get alive(): boolean {
+    return this.#handle !== undefined;
+  }
+
   /** Parameter names in order (PyTorch's nn.Sequential state-dict order). */
   parameterNames(): string[] {
     return [...this.#params.keys()];

@@ -57,10 +57,7 @@ pub fn lane_impl() -> String {
     wasm_rnn_kernels::LANE_IMPL.to_string()
 }
 
-/// Builds a network; returns its handle. `cell`: "rnn_tanh" | "rnn_relu" | "lstm" | "gru".
-#[wasm_bindgen]
-#[allow(clippy::too_many_arguments)]
-pub fn net_create(cell: &str, input_size: u32, hidden_size: u32, num_layers: u32, bidirectional: bool, bias: bool, proj_size: u32, seed: u32) -> Result<u32, JsError> {
+fn config(cell: &str, input_size: u32, hidden_size: u32, num_layers: u32, bidirectional: bool, bias: bool, proj_size: u32) -> Result<Config, JsError> {
     let cell = match cell {
         "rnn_tanh" => CellKind::Rnn(Nonlinearity::Tanh),
         "rnn_relu" => CellKind::Rnn(Nonlinearity::Relu),
@@ -68,7 +65,21 @@ pub fn net_create(cell: &str, input_size: u32, hidden_size: u32, num_layers: u32
         "gru" => CellKind::Gru,
         other => return Err(js_error(Error::InvalidConfig(format!("unknown cell {other:?}")))),
     };
-    let cfg = Config { cell, input_size: input_size as usize, hidden_size: hidden_size as usize, num_layers: num_layers as usize, bidirectional, bias, proj_size: proj_size as usize };
+    Ok(Config { cell, input_size: input_size as usize, hidden_size: hidden_size as usize, num_layers: num_layers as usize, bidirectional, bias, proj_size: proj_size as usize })
+}
+
+/// Checks a configuration (sizes, projection, parameter budget) without building anything:
+/// layers validate at construction and allocate on first use.
+#[wasm_bindgen]
+pub fn net_validate(cell: &str, input_size: u32, hidden_size: u32, num_layers: u32, bidirectional: bool, bias: bool, proj_size: u32) -> Result<(), JsError> {
+    config(cell, input_size, hidden_size, num_layers, bidirectional, bias, proj_size)?.validate().map_err(js_error)
+}
+
+/// Builds a network; returns its handle. `cell`: "rnn_tanh" | "rnn_relu" | "lstm" | "gru".
+#[wasm_bindgen]
+#[allow(clippy::too_many_arguments)]
+pub fn net_create(cell: &str, input_size: u32, hidden_size: u32, num_layers: u32, bidirectional: bool, bias: bool, proj_size: u32, seed: u32) -> Result<u32, JsError> {
+    let cfg = config(cell, input_size, hidden_size, num_layers, bidirectional, bias, proj_size)?;
     let network = Network::new(cfg, seed as u64).map_err(js_error)?;
     registry().insert(network).map_err(js_error)
 }

@@ -53,7 +53,7 @@ fn decode_layer(s: &[f64]) -> Result<LayerSpec, Error> {
 /// Builds a model from `SLOTS` numbers per layer; returns its handle.
 #[wasm_bindgen]
 pub fn model_create(architecture: &[f64], seed: u32) -> Result<u32, JsError> {
-    if architecture.is_empty() || architecture.len() % SLOTS != 0 {
+    if architecture.is_empty() || !architecture.len().is_multiple_of(SLOTS) {
         return Err(js_error(Error::InvalidConfig(format!("the architecture must hold {SLOTS} numbers per layer, got {}", architecture.len()))));
     }
     let specs = architecture.chunks_exact(SLOTS).map(decode_layer).collect::<Result<Vec<_>, _>>().map_err(js_error)?;

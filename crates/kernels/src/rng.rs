@@ -1,5 +1,6 @@
 //! A small seeded generator (SplitMix64) for reproducible default initialization.
 
+#[derive(Clone)]
 pub struct Rng(u64);
 
 impl Rng {

@@ -39,6 +39,7 @@ export const net_param_names: (a: number) => [number, number, number, number];
 export const net_param_shapes: (a: number) => [number, number, number, number];
 export const net_pending_training: (a: number) => [number, number, number, number];
 export const net_set_param: (a: number, b: number, c: number, d: number) => [number, number];
+export const net_validate: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number];
 export const __wbindgen_externrefs: WebAssembly.Table;
 export const __wbindgen_malloc: (a: number, b: number) => number;
 export const __wbindgen_free: (a: number, b: number, c: number) => void;

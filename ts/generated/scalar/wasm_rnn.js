@@ -762,6 +762,32 @@ export function net_set_param(handle, index, data) {
         throw takeFromExternrefTable0(ret[0]);
     }
 }
+
+/**
+ * Checks a configuration (sizes, projection, parameter budget) without building anything:
+ * layers validate at construction and allocate on first use.
+ * @param {string} cell
+ * @param {number} input_size
+ * @param {number} hidden_size
+ * @param {number} num_layers
+ * @param {boolean} bidirectional
+ * @param {boolean} bias
+ * @param {number} proj_size
+ */
+export function net_validate(cell, input_size, hidden_size, num_layers, bidirectional, bias, proj_size) {
+    const val2 = +input_size;
+    const val3 = +hidden_size;
+    const val4 = +num_layers;
+    const val5 = +bidirectional;
+    const val6 = +bias;
+    const val7 = +proj_size;
+    const ptr0 = passStringToWasm0(cell, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+    const len0 = WASM_VECTOR_LEN;
+    const ret = wasm.net_validate(ptr0, len0, val2, val3, val4, val5, val6, val7);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
+    }
+}
 function __wbg_get_imports() {
     const import0 = {
         __proto__: null,

@@ -177,6 +177,12 @@ export function net_pending_training(handle: number): Uint32Array;
 
 export function net_set_param(handle: number, index: number, data: Float32Array | number[]): void;
 
+/**
+ * Checks a configuration (sizes, projection, parameter budget) without building anything:
+ * layers validate at construction and allocate on first use.
+ */
+export function net_validate(cell: string, input_size: number, hidden_size: number, num_layers: number, bidirectional: boolean, bias: boolean, proj_size: number): void;
+
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 
 export interface InitOutput {
@@ -219,6 +225,7 @@ export interface InitOutput {
     readonly net_param_shapes: (a: number) => [number, number, number, number];
     readonly net_pending_training: (a: number) => [number, number, number, number];
     readonly net_set_param: (a: number, b: number, c: number, d: number) => [number, number];
+    readonly net_validate: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number];
     readonly __wbindgen_externrefs: WebAssembly.Table;
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_free: (a: number, b: number, c: number) => void;

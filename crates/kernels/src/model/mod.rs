@@ -74,11 +74,38 @@ pub struct TrainConfig {
 }
 
 enum Node {
-    Embedding { dim: usize, w: Range<usize> },
-    Recurrent { nets: Vec<Network>, params: Vec<Range<usize>>, return_sequences: bool, dropout: f32, masks: Vec<Vec<f32>>, width: usize },
-    Dense { input: usize, output: usize, w: Range<usize>, b: Option<Range<usize>> },
-    LayerNorm { width: usize, eps: f32, gamma: Option<Range<usize>>, beta: Option<Range<usize>>, mean: Vec<f32>, rstd: Vec<f32> },
-    Dropout { p: f32, mask: Vec<f32> },
+    Embedding {
+        dim: usize,
+        w: Range<usize>,
+    },
+    /// `work`: the sequence flowing between the stacked layers (kept: no allocation per call).
+    Recurrent {
+        nets: Vec<Network>,
+        params: Vec<Range<usize>>,
+        return_sequences: bool,
+        dropout: f32,
+        masks: Vec<Vec<f32>>,
+        width: usize,
+        work: Vec<f32>,
+    },
+    Dense {
+        input: usize,
+        output: usize,
+        w: Range<usize>,
+        b: Option<Range<usize>>,
+    },
+    LayerNorm {
+        width: usize,
+        eps: f32,
+        gamma: Option<Range<usize>>,
+        beta: Option<Range<usize>>,
+        mean: Vec<f32>,
+        rstd: Vec<f32>,
+    },
+    Dropout {
+        p: f32,
+        mask: Vec<f32>,
+    },
 }
 
 /// Where a tensor flows: `seq` steps of `batch` rows (or `batch` rows after the time axis is gone).
@@ -111,6 +138,8 @@ pub struct Model {
     flows: Vec<Flow>,
     ids: Vec<i32>,
     d_act: [Vec<f32>; 2],
+    /// A recurrent node's sequence gradient, between its stacked layers.
+    seq_grad: Vec<f32>,
     last_loss: f64,
     last_grad_norm: f64,
     /// Packed-sequence lengths of the next calls (empty: every sequence is full length).
@@ -133,6 +162,21 @@ impl Model {
             tensors.push(TensorSpec { name, shape, range: range.clone() });
             range
         };
+        if let Some(LayerSpec::Dropout { .. }) = specs.first() {
+            return Err(Error::InvalidConfig("a model cannot start with Dropout (it does not fix the input's feature size): put it after the first layer".into()));
+        }
+        // Sizes in u64 first: on wasm32 a product of valid sizes can overflow usize.
+        let total = specs.iter().map(spec_params).try_fold(0u64, |a, b| b.and_then(|b| a.checked_add(b))).ok_or_else(|| Error::InvalidConfig("the parameter count overflows".into()))?;
+        // Parameters and gradients at construction, two to three optimizer moments at compile.
+        crate::memory::check_budget(&crate::memory::MemoryNeed { activations: total.saturating_mul(8), ..Default::default() })?;
+        if total.saturating_mul(20) > crate::memory::INSTANCE_BUDGET_BYTES {
+            return Err(Error::TooLarge {
+                need: total.saturating_mul(20),
+                in_use: 0,
+                budget: crate::memory::INSTANCE_BUDGET_BYTES,
+                detail: format!("{total} parameters with their gradients and optimizer moments"),
+            });
+        }
         for (i, spec) in specs.iter().enumerate() {
             let expect = |w: Option<usize>, got: usize, what: &str| -> Result<(), Error> {
                 match w {
@@ -177,7 +221,7 @@ impl Model {
                         nets.push(net);
                     }
                     let out = cfg.dirs() * cfg.out_size();
-                    nodes.push(Node::Recurrent { nets, params: ranges, return_sequences, dropout, masks: vec![Vec::new(); cfg.num_layers.saturating_sub(1)], width: out });
+                    nodes.push(Node::Recurrent { nets, params: ranges, return_sequences, dropout, masks: vec![Vec::new(); cfg.num_layers.saturating_sub(1)], width: out, work: Vec::new() });
                     width = Some(out);
                     sequence = return_sequences;
                 }
@@ -231,6 +275,7 @@ impl Model {
             flows: Vec::new(),
             ids: Vec::new(),
             d_act: Default::default(),
+            seq_grad: Vec::new(),
             last_loss: f64::NAN,
             last_grad_norm: f64::NAN,
             lengths: Vec::new(),
@@ -394,9 +439,9 @@ impl Model {
                     embedding::embedding_forward(y, &self.ids, &self.params[w.clone()], *dim);
                     Flow { width: *dim, ..flow }
                 }
-                Node::Recurrent { nets, params, return_sequences, dropout, masks, width } => {
+                Node::Recurrent { nets, params, return_sequences, dropout, masks, width, work } => {
                     let t = flow.seq.unwrap_or(1);
-                    let mut input = std::mem::take(y);
+                    let mut input = std::mem::take(work);
                     grow(&mut input, x.len())?;
                     input.copy_from_slice(x);
                     // This node's states: every stacked layer's h, then every layer's c.
@@ -416,21 +461,23 @@ impl Model {
                         }
                     }
                     state_at += layers * (h_len + c_len);
-                    if *return_sequences {
-                        *y = input;
+                    let next = if *return_sequences {
+                        grow(y, input.len())?;
+                        y.copy_from_slice(&input);
                         Flow { width: *width, ..flow }
                     } else {
                         // output[-1]: the rows of the last time step (of each sequence's own
                         // last step with lengths).
                         let w = *width;
-                        let mut last = vec![0.0; batch * w];
+                        grow(y, batch * w)?;
                         for b in 0..batch {
                             let at = self.lengths.get(b).map_or(t, |&n| n) - 1;
-                            last[b * w..][..w].copy_from_slice(&input[(at * batch + b) * w..][..w]);
+                            y[b * w..][..w].copy_from_slice(&input[(at * batch + b) * w..][..w]);
                         }
-                        *y = last;
                         Flow { seq: None, batch, width: *width }
-                    }
+                    };
+                    *work = input;
+                    next
                 }
                 Node::Dense { input, output, w, b } => {
                     grow(y, flow.rows() * *output)?;
@@ -458,6 +505,20 @@ impl Model {
         }
         self.flows.push(flow);
         Ok(flow)
+    }
+
+    /// The flow of the output for an input of `seq` steps of `batch` rows.
+    pub fn output_flow(&self, seq: usize, batch: usize) -> Flow {
+        let mut flow = Flow { seq: Some(seq), batch, width: self.input_width() };
+        for spec in &self.specs {
+            flow = match *spec {
+                LayerSpec::Embedding { dim, .. } => Flow { width: dim, ..flow },
+                LayerSpec::Recurrent { cfg, return_sequences, .. } => Flow { seq: if return_sequences { flow.seq } else { None }, width: cfg.dirs() * cfg.out_size(), ..flow },
+                LayerSpec::Dense { output, .. } => Flow { width: output, ..flow },
+                LayerSpec::LayerNorm { .. } | LayerSpec::Dropout { .. } => flow,
+            };
+        }
+        flow
     }
 
     /// Floats of all recurrent states for `batch` rows (h then c of each stacked layer, in order).
@@ -548,9 +609,13 @@ impl Model {
     /// Forward (training), loss, backward through every layer, clipping and one optimizer step.
     /// Returns the loss before the update. A non-finite loss or gradient norm updates nothing.
     pub fn train_step(&mut self, input: Input, seq: usize, batch: usize, states: Option<&[f32]>, targets: &Targets) -> Result<f64, Error> {
+        let rng = self.rng.clone();
         let (loss, _) = self.compute_gradients(input, seq, batch, states, targets)?;
         self.last_loss = loss;
-        self.apply_own_gradients(loss)?;
+        if let Err(e) = self.apply_own_gradients(loss) {
+            self.rng = rng; // nothing of the step remains, not even its dropout draws
+            return Err(e);
+        }
         Ok(loss)
     }
 
@@ -559,9 +624,22 @@ impl Model {
     /// so that shards of a batch combine into the whole batch's gradient (data parallelism).
     pub fn compute_gradients(&mut self, input: Input, seq: usize, batch: usize, states: Option<&[f32]>, targets: &Targets) -> Result<(f64, f64), Error> {
         let train = self.train.ok_or_else(not_compiled)?;
-        self.forward(input, seq, batch, states, true)?;
-        let loss = self.loss(targets)?;
-        self.backward()?;
+        // Targets are checked before the forward draws dropout masks, so a rejected call
+        // leaves the model's random stream (and everything else) as it was.
+        self.check_targets(train.loss, targets, self.output_flow(seq, batch))?;
+        let rng = self.rng.clone();
+        let result = self.forward(input, seq, batch, states, true).and_then(|_| self.loss(targets)).and_then(|loss| self.backward().map(|_| loss));
+        let loss = match result {
+            Ok(loss) if loss.is_finite() => loss,
+            Ok(loss) => {
+                self.rng = rng;
+                return Err(Error::NonFinite(format!("the loss is {loss}: no update was applied")));
+            }
+            Err(e) => {
+                self.rng = rng;
+                return Err(e);
+            }
+        };
         let weight = match (train.loss, targets) {
             (Loss::CrossEntropy { ignore_index, .. }, Targets::Classes(t)) => t.iter().filter(|&&c| c != ignore_index).count() as f64,
             (_, Targets::Values(t)) => t.len() as f64,
@@ -617,33 +695,35 @@ impl Model {
                 Node::Embedding { dim, w } => {
                     embedding::embedding_backward(&mut self.grads[w.clone()], &self.ids, &dy, *dim);
                 }
-                Node::Recurrent { nets, params, return_sequences, dropout, masks, width } => {
+                Node::Recurrent { nets, params, return_sequences, dropout, masks, width, .. } => {
                     let (t, batch) = (flow_in.seq.unwrap_or(1), flow_in.batch);
                     // The output gradient of the top layer, over every step.
-                    // (Allocates per step: the recurrent backward dominates; a kept buffer is a TODO.)
-                    let mut d_seq = if *return_sequences {
-                        dy.clone()
+                    let d_seq = &mut self.seq_grad;
+                    let w = *width;
+                    if *return_sequences {
+                        grow(d_seq, dy.len())?;
+                        d_seq.copy_from_slice(&dy);
                     } else {
-                        let w = *width;
-                        let mut d = vec![0.0; t * batch * w];
+                        grow(d_seq, t * batch * w)?;
+                        d_seq.fill(0.0);
                         for b in 0..batch {
                             let at = self.lengths.get(b).map_or(t, |&n| n) - 1;
-                            d[(at * batch + b) * w..][..w].copy_from_slice(&dy[b * w..][..w]);
+                            d_seq[(at * batch + b) * w..][..w].copy_from_slice(&dy[b * w..][..w]);
                         }
-                        d
-                    };
+                    }
                     for l in (0..nets.len()).rev() {
                         let range = params[l].clone();
                         let (p, g) = (&self.params[range.clone()], &mut self.grads[range]);
-                        nets[l].backward_with(p, g, Some(&d_seq), None, None)?;
-                        d_seq.clear();
-                        d_seq.extend_from_slice(nets[l].d_input());
+                        nets[l].backward_with(p, g, Some(d_seq), None, None)?;
+                        let d_input = nets[l].d_input();
+                        grow(d_seq, d_input.len())?;
+                        d_seq.copy_from_slice(d_input);
                         if l > 0 && *dropout > 0.0 {
                             let mask = &masks[l - 1];
                             d_seq.iter_mut().zip(mask).for_each(|(d, m)| *d *= m);
                         }
                     }
-                    dx.copy_from_slice(&d_seq);
+                    dx.copy_from_slice(d_seq);
                 }
                 Node::Dense { input, output, w, b } => {
                     let (w, b) = (w.clone(), b.clone());
@@ -684,6 +764,17 @@ fn split_two(v: &mut [f32], a: Range<usize>, b: Option<Range<usize>>) -> (&mut [
             let (head, tail) = v.split_at_mut(b.start);
             (&mut head[a], Some(&mut tail[..b.len()]))
         }
+    }
+}
+
+/// Scalars in one layer's parameters (None on overflow).
+fn spec_params(spec: &LayerSpec) -> Option<u64> {
+    match *spec {
+        LayerSpec::Embedding { num, dim } => (num as u64).checked_mul(dim as u64),
+        LayerSpec::Dense { input, output, bias } => (input as u64).checked_mul(output as u64)?.checked_add(if bias { output as u64 } else { 0 }),
+        LayerSpec::LayerNorm { width, affine, .. } => Some(if affine { 2 * width as u64 } else { 0 }),
+        LayerSpec::Dropout { .. } => Some(0),
+        LayerSpec::Recurrent { cfg, .. } => Some(crate::network::params::param_specs_len(&cfg)),
     }
 }
 
