@@ -7,18 +7,10 @@
  * `new Rng(seed)`.
  */
 import { type Tensor, tensor } from '../../ts/index';
+import { mulberry32 } from '../../ts/model/random';
 
-/** Returns a generator of uniform floats in [0, 1) from a 32-bit seed. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The library's own generator (fit's shuffling): one implementation for both.
+export { mulberry32 };
 
 /** Convenience wrapper over {@link mulberry32}. */
 export class Rng {
