@@ -11,9 +11,10 @@ use wasm_rnn_kernels::{Error, Network};
 #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
 compile_error!("the network registry assumes a single-threaded wasm instance");
 
-/// Objects by handle, reusing freed slots.
+/// Objects by handle, reusing freed slots. Boxed: the slot table keeps its peak length, and an
+/// empty slot then costs a pointer, not a whole network.
 pub struct Slots<T> {
-    slots: Vec<Option<T>>,
+    slots: Vec<Option<Box<T>>>,
     free: Vec<u32>,
 }
 
@@ -40,17 +41,17 @@ impl<T> Slots<T> {
 
     pub fn insert(&mut self, value: T) -> Result<u32, Error> {
         if let Some(handle) = self.free.pop() {
-            self.slots[handle as usize - 1] = Some(value);
+            self.slots[handle as usize - 1] = Some(Box::new(value));
             return Ok(handle);
         }
         self.slots.try_reserve(1).map_err(|_| Error::Argument("no memory left for another object".into()))?;
         self.free.try_reserve(self.slots.len() + 1).map_err(|_| Error::Argument("no memory left for another object".into()))?;
-        self.slots.push(Some(value));
+        self.slots.push(Some(Box::new(value)));
         Ok(self.slots.len() as u32)
     }
 
     pub fn get(&mut self, handle: u32) -> Option<&mut T> {
-        handle.checked_sub(1).and_then(|i| self.slots.get_mut(i as usize)).and_then(Option::as_mut)
+        handle.checked_sub(1).and_then(|i| self.slots.get_mut(i as usize)).and_then(Option::as_mut).map(|b| &mut **b)
     }
 
     pub fn remove(&mut self, handle: u32) {
