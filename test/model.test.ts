@@ -142,6 +142,23 @@ describe('1. step() streams exactly what predict() computes', () => {
     model.dispose();
   });
 
+  it('step also takes a one-step sequence ([1, B] ids, [1, B, F] features) with the same result', () => {
+    const B = 3;
+    const withIds = new Sequential([new Embedding({ numEmbeddings: 6, embeddingDim: 4 }), new GRU({ inputSize: 4, hiddenSize: 5 })], { seed: 2 });
+    const x = ids(4, [1, B], 6);
+    const a = withIds.step({ data: x.data, shape: [B] } as typeof x, withIds.initialState(B));
+    const b = withIds.step(x, withIds.initialState(B));
+    expect(b.output.shape).toEqual([B, 5]);
+    expect(Array.from(b.output.data)).toEqual(Array.from(a.output.data));
+    const withFeatures = new Sequential([new LSTM({ inputSize: 3, hiddenSize: 4 })], { seed: 2 });
+    const f = features(5, [1, B, 3]);
+    const c = withFeatures.step({ data: f.data, shape: [B, 3] } as typeof f, withFeatures.initialState(B));
+    const d = withFeatures.step(f, withFeatures.initialState(B));
+    expect(Array.from(d.output.data)).toEqual(Array.from(c.output.data));
+    withIds.dispose();
+    withFeatures.dispose();
+  });
+
   it('initialState has one zero [L·D, B, O] array per recurrent state, named "<index>.h"/"<index>.c"', () => {
     const model = new Sequential([new Dense({ inputSize: 2, outputSize: 3 }), new LSTM({ inputSize: 3, hiddenSize: 4, projSize: 2, numLayers: 3 }), new GRU({ inputSize: 2, hiddenSize: 5 })], { seed: 1 });
     const s = model.initialState(7);

@@ -489,12 +489,15 @@ export class Sequential {
 
   /**
    * One time step: xT [B, F] (or Int32 ids [B]) with the state from initialState()/step().
+   * A one-step sequence, [1, B, F] (or ids [1, B]), is accepted as well.
    * The same numbers as forward over the sequence. Returns the output [B, F] and the new state.
    */
   step(xT: ModelInput, state: ModelState): { output: Tensor; state: ModelState } {
     const shape = (xT as { shape?: unknown } | null)?.shape;
     if (!Array.isArray(shape) || shape.length < 1) throw new WasmRnnError('E_SHAPE', 'Sequential.step: xT must be [batch, features] (or Int32 ids [batch])');
-    const x = { data: xT.data, shape: [1, ...shape] } as ModelInput;
+    const sequenceRank = this.config[0]!.type === 'Embedding' ? 2 : 3;
+    const oneStep = shape.length === sequenceRank && shape[0] === 1;
+    const x = { data: xT.data, shape: oneStep ? shape : [1, ...shape] } as ModelInput;
     const [, batch] = this.#checkInput(x, 'Sequential.step');
     const packed = this.#packState(state, batch, 'Sequential.step');
     const [xf, xi] = Sequential.#parts(x);
