@@ -69,8 +69,9 @@ const MAX_REJECTED_FRACTION = 0.25;
 const REDRAW_ABOVE = 0.1;
 const MAX_REDRAWS = 8;
 
-type Cell = GoldenCell;
-const CELLS: readonly Cell[] = ['rnn_tanh', 'rnn_relu', 'lstm', 'gru'];
+/** The goldens' cells plus the GRU with its reset gate before the product (Keras/ONNX). */
+type Cell = GoldenCell | 'gru_reset_before';
+const CELLS: readonly Cell[] = ['rnn_tanh', 'rnn_relu', 'lstm', 'gru', 'gru_reset_before'];
 
 /** A layer configuration (the goldens' fields) plus the cell, the input shape and the seed. */
 interface Case extends GoldenConfig {
@@ -113,6 +114,8 @@ function build(c: Case): AnyLayer {
       return new LSTM({ ...o, projSize: c.projSize });
     case 'gru':
       return new GRU(o);
+    case 'gru_reset_before':
+      return new GRU({ ...o, resetAfter: false });
     case 'rnn_tanh':
       return new RNN({ ...o, nonlinearity: 'tanh' });
     case 'rnn_relu':

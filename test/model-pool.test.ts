@@ -60,6 +60,31 @@ describe('data-parallel training on a WorkerPool', () => {
     parallel.dispose();
   });
 
+  it('ctc with label rows [B, S] (split by sample, not by step) and packed input lengths: 2 steps equal one thread', async () => {
+    const rng = new Rng(23);
+    const [T, B, F, C, S] = [9, 5, 3, 5, 3];
+    const make = () => {
+      const m = new dist.Sequential([new dist.GRU({ inputSize: F, hiddenSize: 6, bidirectional: true, resetAfter: false }), new dist.Dense({ inputSize: 12, outputSize: C })], { seed: 4 });
+      m.compile({ loss: 'ctc', optimizer: new dist.Adam({ lr: 0.01 }) });
+      return m;
+    };
+    const single = make();
+    const parallel = make();
+    const lengths = dist.tensor(Int32Array.from([9, 7, 8, 9, 6]), [B]);
+    for (let step = 0; step < 2; step++) {
+      const x = dist.tensor(Float32Array.from({ length: T * B * F }, () => rng.uniform(-1, 1)), [T, B, F]);
+      // Rows of different lengths (−1 pads), labels 1..C−1.
+      const y = dist.tensor(Int32Array.from({ length: B * S }, (_, i) => (i % S <= (Math.floor(i / S) % S) ? 1 + Math.floor(rng.uniform(0, C - 1)) : -1)), [B, S]);
+      const a = single.trainStep(x, y, { lengths });
+      const b = await parallel.trainStep(x, y, { lengths, pool });
+      expect(Math.abs(a - b), `step ${step} loss ${a} vs ${b}`).toBeLessThan(1e-5);
+    }
+    const diff = maxScaledDiff(single.stateDict(), parallel.stateDict());
+    expect(diff, `max parameter difference ${diff}`).toBeLessThan(1e-5);
+    single.dispose();
+    parallel.dispose();
+  });
+
   it('regression with packed variable-length batches (GRU, bidirectional), SGD momentum: fit with a pool equals fit without', async () => {
     const rng = new Rng(22);
     const [T, N, F] = [6, 12, 3];

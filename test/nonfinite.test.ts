@@ -40,6 +40,8 @@ function makeLayer(cell: RefCell, config: { inputSize: number; hiddenSize: numbe
       return new LSTM(options);
     case 'gru':
       return new GRU(options);
+    case 'gru_reset_before':
+      return new GRU({ ...options, resetAfter: false });
     case 'rnn_tanh':
       return new RNN({ ...options, nonlinearity: 'tanh' });
     case 'rnn_relu':
@@ -96,7 +98,7 @@ describe(`non-finite values (${VARIANT} build)`, () => {
 
   // ---------------------------------------------------------------------------------------
   // 2. Forward against the float64 reference.
-  const CELLS: RefCell[] = ['rnn_tanh', 'rnn_relu', 'lstm', 'gru'];
+  const CELLS: RefCell[] = ['rnn_tanh', 'rnn_relu', 'lstm', 'gru', 'gru_reset_before'];
   const T = 4;
   const B = 3;
   const I = 3;

@@ -9,9 +9,11 @@
  *   RNN   h = act(W_ih x + b_ih + W_hh h + b_hh)
  *   LSTM  gates i, f, g, o (rows 0..H, H..2H, 2H..3H, 3H..4H); c = f·c + i·g; h = o·tanh(c)
  *   GRU   gates r, z, n; n = tanh(W_in x + b_in + r·(W_hn h + b_hn)); h = (1 − z)·n + z·h
+ *   gru_reset_before (Keras reset_after=False, ONNX linear_before_reset=0):
+ *         n = tanh(W_in x + b_in + W_hn (r·h) + b_hn)
  */
 
-export type RefCell = 'rnn_tanh' | 'rnn_relu' | 'lstm' | 'gru';
+export type RefCell = 'rnn_tanh' | 'rnn_relu' | 'lstm' | 'gru' | 'gru_reset_before';
 
 export interface RefConfig {
   inputSize: number;
@@ -39,7 +41,7 @@ export interface RefResult {
 
 /** Gates per cell: PyTorch's G in weight_ih_l0 [G·H, I]. */
 export function gateCount(cell: RefCell): number {
-  return cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1;
+  return cell === 'lstm' ? 4 : cell === 'gru' || cell === 'gru_reset_before' ? 3 : 1;
 }
 
 const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
@@ -119,6 +121,19 @@ export function referenceForward(
           const t = d === 0 ? step : T - 1 - step;
           const gi = affine(wIh, G * H, inWidth, input, (t * B + b) * inWidth, bIh);
           const gh = affine(wHh, G * H, H, h, 0, bHh);
+          if (cell === 'gru_reset_before') {
+            // The candidate's hidden term multiplies r·h: r from this step's r rows first.
+            const rh = new Float64Array(H);
+            for (let j = 0; j < H; j++) rh[j] = sigmoid(gi[j]! + gh[j]!) * h[j]!;
+            const hn = affine(Array.prototype.slice.call(wHh, 2 * H * H), H, H, rh, 0, bHh ? Array.prototype.slice.call(bHh, 2 * H) : undefined);
+            for (let j = 0; j < H; j++) {
+              const z = sigmoid(gi[H + j]! + gh[H + j]!);
+              const n = Math.tanh(gi[2 * H + j]! + hn[j]!);
+              h[j] = (1 - z) * n + z * h[j]!;
+            }
+            for (let j = 0; j < H; j++) out[(t * B + b) * D * H + d * H + j] = h[j]!;
+            continue;
+          }
           for (let j = 0; j < H; j++) {
             if (cell === 'rnn_tanh' || cell === 'rnn_relu') {
               const pre = gi[j]! + gh[j]!;

@@ -101,7 +101,7 @@ interface ParamInfo {
   shape: number[];
 }
 
-type CellName = 'rnn_tanh' | 'rnn_relu' | 'lstm' | 'gru';
+type CellName = 'rnn_tanh' | 'rnn_relu' | 'lstm' | 'gru' | 'gru_reset_before';
 
 /** Shapes sent by wasm as one flat list: each shape's rank, then its dimensions. */
 function parseShapes(flat: Uint32Array): number[][] {

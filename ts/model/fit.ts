@@ -134,8 +134,7 @@ async function fitLoop(model: Sequential, x: ModelInput, y: ModelInput, options:
   // Validate shapes once on the whole data (trainStep re-checks each batch).
   if (!xs || !Array.isArray(xs.shape) || xs.shape.length < 2) throw new WasmRnnError('E_SHAPE', 'fit: x must be [T, N, F] (or Int32 ids [T, N])');
   const total = xs.shape[1]!;
-  const ySeq = model.returnsSequences;
-  const yAxis: 0 | 1 = ySeq ? 1 : 0;
+  const yAxis = model.targetSampleAxis;
   if (!ys || !Array.isArray(ys.shape) || ys.shape[yAxis] !== total) {
     throw new WasmRnnError('E_SHAPE', `fit: y must hold the same ${total} samples as x along axis ${yAxis}, got shape ${JSON.stringify(ys?.shape)}`);
   }
@@ -143,7 +142,7 @@ async function fitLoop(model: Sequential, x: ModelInput, y: ModelInput, options:
   if (lengths !== undefined && (!lengths.shape || lengths.shape[0] !== total)) throw new WasmRnnError('E_SHAPE', `fit: lengths must hold one length per sample (${total})`);
   if (stateful && (options.shuffle === true || lengths !== undefined)) throw new WasmRnnError('E_ARGUMENT', 'fit: stateful carries state between consecutive batches: it cannot be combined with shuffle or lengths');
   if (lengths !== undefined && tbptt !== undefined) throw new WasmRnnError('E_ARGUMENT', 'fit: lengths and tbptt together are not supported');
-  if (tbptt !== undefined && !ySeq) throw new WasmRnnError('E_ARGUMENT', 'fit: tbptt needs a model whose output keeps the time axis (returnSequences: true)');
+  if (tbptt !== undefined && !model.returnsSequences) throw new WasmRnnError('E_ARGUMENT', 'fit: tbptt needs a model whose output keeps the time axis (returnSequences: true)');
   // As chronologicalSplit: ⌊N·split⌋, tolerant of float round-off (0.29·100 = 28.999…).
   const valCount = options.validationData ? 0 : Math.floor(total * split + 1e-9);
   const trainCount = total - valCount;

@@ -40,7 +40,7 @@ export async function parallelTrainStep(model: Sequential, pool: WorkerPool, x: 
   if (used === undefined) pools.set(model, (used = new Set()));
   used.add(pool);
   const params = model.getWeights();
-  const yAxis = model.returnsSequences ? 1 : 0;
+  const yAxis = model.targetSampleAxis;
   const lengthData = lengths === undefined ? undefined : (lengths instanceof Int32Array ? lengths : (lengths as Data).data as Int32Array);
   const ranges = batchRanges(batch, pool.size);
   const results = (await Promise.all(

@@ -50,7 +50,7 @@ export type ModelState = Record<string, Float32Array>;
 export type ModelInput = Tensor | { data: Int32Array; shape: number[] };
 
 const ENCODED_SLOTS = 10;
-const CELL_CODES: Record<string, number> = { rnn_tanh: 0, rnn_relu: 1, lstm: 2, gru: 3 };
+const CELL_CODES: Record<string, number> = { rnn_tanh: 0, rnn_relu: 1, lstm: 2, gru: 3, gru_reset_before: 4 };
 
 const finalizer: Pick<FinalizationRegistry<number>, 'register' | 'unregister'> =
   typeof FinalizationRegistry === 'undefined'
@@ -69,8 +69,9 @@ export function layerConfig(layer: unknown, index: number): LayerConfig {
   if (layer instanceof LSTM || layer instanceof GRU || layer instanceof RNN) {
     const r = layer as RecurrentLayer;
     if (r.batchFirst) throw new WasmRnnError('E_CONFIG', `Sequential: layer ${index} has batchFirst: true; a Sequential is time-major ([T, B, F])`);
-    const cell = layer instanceof LSTM ? 'lstm' : layer instanceof GRU ? 'gru' : (layer as RNN).nonlinearity === 'relu' ? 'rnn_relu' : 'rnn_tanh';
-    return { type: layer.constructor.name, cell, inputSize: r.inputSize, hiddenSize: r.hiddenSize, numLayers: r.numLayers, bidirectional: r.bidirectional, bias: r.bias, projSize: r.projSize, returnSequences: r.returnSequences, dropout: r.dropout };
+    const cell = layer instanceof LSTM ? 'lstm' : layer instanceof GRU ? (layer.resetAfter ? 'gru' : 'gru_reset_before') : (layer as RNN).nonlinearity === 'relu' ? 'rnn_relu' : 'rnn_tanh';
+    const common = { type: layer.constructor.name, cell, inputSize: r.inputSize, hiddenSize: r.hiddenSize, numLayers: r.numLayers, bidirectional: r.bidirectional, bias: r.bias, projSize: r.projSize, returnSequences: r.returnSequences, dropout: r.dropout };
+    return layer instanceof GRU ? { ...common, resetAfter: layer.resetAfter } : common;
   }
   throw new WasmRnnError('E_CONFIG', `Sequential: layer ${index} is not a layer of this library (Embedding, LSTM, GRU, RNN, Dense, LayerNorm, Dropout), got ${describe(layer)}`);
 }
@@ -116,7 +117,7 @@ export function layerFromConfig(c: LayerConfig): Layer {
     case 'LSTM':
       return new LSTM(c as never);
     case 'GRU':
-      return new GRU(c as never);
+      return new GRU({ ...(c as object), resetAfter: c.cell !== 'gru_reset_before' } as never);
     case 'RNN':
       return new RNN({ ...(c as object), nonlinearity: c.cell === 'rnn_relu' ? 'relu' : 'tanh' } as never);
     default:
@@ -310,6 +311,11 @@ export class Sequential {
     return this.config.every((c) => !('returnSequences' in c) || c.returnSequences !== false);
   }
 
+  /** The axis of y that indexes samples: 1 for per-step targets [T, B, …], else 0 ([B, …]: last-step targets, ctc label rows). */
+  get targetSampleAxis(): 0 | 1 {
+    return this.returnsSequences && this.#compiled?.loss.type !== 'ctc' ? 1 : 0;
+  }
+
   /** Validates x: Int32 ids [T, B] for an Embedding first layer, else Float32 [T, B, F]. Returns [seq, batch]. */
   #checkInput(x: unknown, where: string): [number, number] {
     const first = this.config[0]!;
@@ -330,6 +336,12 @@ export class Sequential {
     const loss = this.#compiled?.loss;
     if (loss === undefined) throw new WasmRnnError('E_ARGUMENT', `${where}: call compile({ loss, optimizer }) first`);
     const rows = this.returnsSequences ? [seq, batch] : [batch];
+    if (loss.type === 'ctc') {
+      const t = y as { data?: unknown } | null;
+      if (t === null || typeof t !== 'object' || !isInt32(t.data)) throw new WasmRnnError('E_DTYPE', `${where}: ctc takes Int32 label sequences [${batch}, S] (rows padded with -1), got ${describe(t?.data ?? y)}`);
+      checkTensor(y, `${where}: y (label sequences)`, [batch, null], 'int32');
+      return [new Float32Array(0), (y as { data: Int32Array }).data];
+    }
     if (loss.type === 'crossEntropy') {
       const t = y as { data?: unknown } | null;
       if (t === null || typeof t !== 'object' || !isInt32(t.data)) throw new WasmRnnError('E_DTYPE', `${where}: crossEntropy takes Int32 class targets ${JSON.stringify(rows)}, got ${describe(t?.data ?? y)}`);

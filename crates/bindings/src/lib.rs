@@ -62,7 +62,8 @@ fn config(cell: &str, input_size: u32, hidden_size: u32, num_layers: u32, bidire
         "rnn_tanh" => CellKind::Rnn(Nonlinearity::Tanh),
         "rnn_relu" => CellKind::Rnn(Nonlinearity::Relu),
         "lstm" => CellKind::Lstm,
-        "gru" => CellKind::Gru,
+        "gru" => CellKind::Gru { reset_after: true },
+        "gru_reset_before" => CellKind::Gru { reset_after: false },
         other => return Err(js_error(Error::InvalidConfig(format!("unknown cell {other:?}")))),
     };
     Ok(Config { cell, input_size: input_size as usize, hidden_size: hidden_size as usize, num_layers: num_layers as usize, bidirectional, bias, proj_size: proj_size as usize })

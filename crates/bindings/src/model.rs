@@ -37,7 +37,8 @@ fn decode_layer(s: &[f64]) -> Result<LayerSpec, Error> {
                 0 => CellKind::Rnn(Nonlinearity::Tanh),
                 1 => CellKind::Rnn(Nonlinearity::Relu),
                 2 => CellKind::Lstm,
-                3 => CellKind::Gru,
+                3 => CellKind::Gru { reset_after: true },
+                4 => CellKind::Gru { reset_after: false },
                 c => return Err(Error::InvalidConfig(format!("unknown cell code {c}"))),
             };
             let cfg = Config { cell, input_size: u(2), hidden_size: u(3), num_layers: u(4), bidirectional: b(5), bias: b(6), proj_size: u(7) };
@@ -98,7 +99,8 @@ pub fn model_set_params(handle: u32, all: &[f32]) -> Result<(), JsError> {
     Ok(())
 }
 
-/// `loss`: [code (0 mse, 1 l1, 2 huber, 3 crossEntropy), delta, ignoreIndex, labelSmoothing];
+/// `loss`: [code (0 mse, 1 l1, 2 huber, 3 crossEntropy), delta, ignoreIndex, labelSmoothing], or
+/// [4 (ctc), blank, zeroInfinity, 0];
 /// `optimizer`: code 0 SGD [lr, momentum, dampening, nesterov, wd], 1 Adam [lr, β1, β2, eps, wd,
 /// amsgrad, decoupled], 2 RMSprop [lr, α, eps, momentum, centered, wd]; NaN clips mean none.
 #[wasm_bindgen]
@@ -112,6 +114,7 @@ pub fn model_compile(handle: u32, loss: &[f64], optimizer_code: u32, optimizer: 
         1 => Loss::L1,
         2 => Loss::Huber { delta: loss[1] as f32 },
         3 => Loss::CrossEntropy { ignore_index: loss[2] as i32, label_smoothing: loss[3] as f32 },
+        4 => Loss::Ctc { blank: loss[1] as i32, zero_infinity: loss[2] != 0.0 },
         _ => return Err(bad("loss")),
     };
     let o = |i: usize| optimizer.get(i).copied().unwrap_or(f64::NAN) as f32;

@@ -37,7 +37,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 fn parse_cell(name: &str) -> Result<CellKind, String> {
     match name {
         "lstm" => Ok(CellKind::Lstm),
-        "gru" => Ok(CellKind::Gru),
+        "gru" => Ok(CellKind::Gru { reset_after: true }),
         "rnn" | "rnn_tanh" => Ok(CellKind::Rnn(Nonlinearity::Tanh)),
         other => Err(format!("unknown cell {other}")),
     }

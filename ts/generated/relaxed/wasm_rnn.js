@@ -109,7 +109,8 @@ export function model_apply_gradients(handle, shards, weights, loss) {
 }
 
 /**
- * `loss`: [code (0 mse, 1 l1, 2 huber, 3 crossEntropy), delta, ignoreIndex, labelSmoothing];
+ * `loss`: [code (0 mse, 1 l1, 2 huber, 3 crossEntropy), delta, ignoreIndex, labelSmoothing], or
+ * [4 (ctc), blank, zeroInfinity, 0];
  * `optimizer`: code 0 SGD [lr, momentum, dampening, nesterov, wd], 1 Adam [lr, β1, β2, eps, wd,
  * amsgrad, decoupled], 2 RMSprop [lr, α, eps, momentum, centered, wd]; NaN clips mean none.
  * @param {number} handle

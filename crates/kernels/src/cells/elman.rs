@@ -118,5 +118,5 @@ pub fn elman_backward(
         }
     }
     dh0.copy_from_slice(&s.dh_next);
-    input_and_weight_grads(dx, grads, &cache.gates, &cache.gates, x, &cache.h_prev, w, dims, &mut s.gemm);
+    input_and_weight_grads(dx, grads, &cache.gates, &cache.gates, x, &cache.h_prev, None, w, dims, &mut s.gemm);
 }

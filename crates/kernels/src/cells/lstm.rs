@@ -214,5 +214,5 @@ pub fn lstm_backward(
         let dh_all = MatRef::new(&cache.d_h, rows, out);
         gemm(MatMut::new(d_w_hr, out, hidden), dh_all.t(), Rhs::View(MatRef::new(&cache.h_raw, rows, hidden)), false, &mut s.gemm);
     }
-    input_and_weight_grads(dx, grads, &cache.gates, &cache.gates, x, &cache.h_prev, w, dims, &mut s.gemm);
+    input_and_weight_grads(dx, grads, &cache.gates, &cache.gates, x, &cache.h_prev, None, w, dims, &mut s.gemm);
 }

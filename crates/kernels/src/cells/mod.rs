@@ -76,6 +76,10 @@ pub struct DirWeights<'a> {
     pub w_hr: Option<&'a PackedB>,   // (P, H)
     pub b_ih: Option<&'a [f32]>,     // (G·H)
     pub b_hh: Option<&'a [f32]>,     // (G·H)
+    /// A GRU resetting before the product: its W_hn apart, (H, O) and transposed; w_hh and
+    /// w_hh_t then hold the r and z blocks only, (2H, O).
+    pub w_hn_t: Option<&'a PackedB>, // (O, H)
+    pub w_hn: Option<&'a PackedB>,   // (H, O)
 }
 
 /// Gradient destinations of one layer-direction (overwritten, not accumulated).
@@ -206,6 +210,8 @@ pub fn column_sums(dst: &mut [f32], m: &[f32], cols: usize) {
 
 /// The weight and input gradients shared by every cell, as GEMMs over all T steps at once:
 /// dW_ih = dGxᵀ·X, dW_hh = dGhᵀ·H_prev, db_ih = Σ dGx, db_hh = Σ dGh, dX += dGx·W_ih.
+/// `last_block_input` (T·B, O): what the last gate block of W_hh multiplies when it is not
+/// h_prev (a GRU resetting before the product: r ⊙ h_prev), for that block's rows of dW_hh.
 #[allow(clippy::too_many_arguments)]
 pub fn input_and_weight_grads(
     dx: &mut [f32], // (T·B, I) accumulated (both directions add into it)
@@ -214,6 +220,7 @@ pub fn input_and_weight_grads(
     d_hidden_gates: &[f32], // (T·B, G·H) dGh
     x: MatRef,              // (T·B, I)
     h_prev: &[f32],         // (T·B, O)
+    last_block_input: Option<&[f32]>,
     w: &DirWeights,
     dims: &Dims,
     gemm_scratch: &mut GemmScratch,
@@ -221,9 +228,19 @@ pub fn input_and_weight_grads(
     let rows = dims.seq * dims.batch;
     let gh = w.w_ih.k();
     let dgx = MatRef::new(d_input_gates, rows, gh);
-    let dgh = MatRef::new(d_hidden_gates, rows, gh);
     gemm(MatMut::new(grads.d_w_ih, gh, dims.input), dgx.t(), Rhs::View(x), false, gemm_scratch);
-    gemm(MatMut::new(grads.d_w_hh, gh, dims.out), dgh.t(), Rhs::View(MatRef::new(h_prev, rows, dims.out)), false, gemm_scratch);
+    let h_prev = MatRef::new(h_prev, rows, dims.out);
+    match last_block_input {
+        None => gemm(MatMut::new(grads.d_w_hh, gh, dims.out), MatRef::new(d_hidden_gates, rows, gh).t(), Rhs::View(h_prev), false, gemm_scratch),
+        Some(last_input) => {
+            let split = gh - dims.hidden;
+            let (d_w_front, d_w_last) = grads.d_w_hh.split_at_mut(split * dims.out);
+            let d_front = MatRef::strided(d_hidden_gates, rows, split, gh);
+            let d_last = MatRef::strided(&d_hidden_gates[split..], rows, dims.hidden, gh);
+            gemm(MatMut::new(d_w_front, split, dims.out), d_front.t(), Rhs::View(h_prev), false, gemm_scratch);
+            gemm(MatMut::new(d_w_last, dims.hidden, dims.out), d_last.t(), Rhs::View(MatRef::new(last_input, rows, dims.out)), false, gemm_scratch);
+        }
+    }
     if let Some(d_b_ih) = grads.d_b_ih.as_deref_mut() {
         column_sums(d_b_ih, d_input_gates, gh);
     }

@@ -8,6 +8,9 @@ pub enum Loss {
     L1,
     Huber { delta: f32 },
     CrossEntropy { ignore_index: i32, label_smoothing: f32 },
+    /// `nn.CTCLoss` on log_softmax of the logits (see [`super::ctc`]); the model computes it,
+    /// as it needs the sequence layout and lengths.
+    Ctc { blank: i32, zero_infinity: bool },
 }
 
 /// The targets: values of the prediction's shape, or one class id per row of logits.
@@ -53,7 +56,7 @@ fn elementwise(loss: Loss, pred: &[f32], target: &[f32], d_pred: &mut [f32]) -> 
                     (delta * (diff.abs() - 0.5 * delta), delta * diff.signum())
                 }
             }
-            Loss::CrossEntropy { .. } => (f64::NAN, f64::NAN),
+            Loss::CrossEntropy { .. } | Loss::Ctc { .. } => (f64::NAN, f64::NAN),
         };
         total += value;
         *d = (grad / n) as f32;

@@ -6,6 +6,7 @@
 //! time-major: a sequence tensor is (T·B, F) rows; after a recurrent layer with
 //! `return_sequences = false` it is (B, F), PyTorch's `output[-1]`.
 
+pub mod ctc;
 pub mod dense;
 pub mod dropout;
 pub mod embedding;
@@ -18,6 +19,7 @@ use crate::gemm::GemmScratch;
 use crate::network::config::Config;
 use crate::network::Network;
 use crate::rng::Rng;
+use ctc::{ctc_loss, CtcTargets};
 use loss::{loss_forward_backward, Loss, Targets};
 use optim::{clip_grad_norm, clip_grad_value, Optimizer};
 use std::ops::Range;
@@ -578,7 +580,14 @@ impl Model {
         self.check_targets(train.loss, targets, flow)?;
         let mut d = std::mem::take(&mut self.d_act[0]);
         grow(&mut d, flow.rows() * flow.width)?;
-        let value = loss_forward_backward(train.loss, self.output(), targets, flow.width, &mut d);
+        let value = match (train.loss, targets, flow.seq) {
+            (Loss::Ctc { blank, zero_infinity }, Targets::Classes(labels), Some(seq)) => {
+                let lengths = (!self.lengths.is_empty()).then_some(&self.lengths[..]);
+                let targets = CtcTargets { labels, max_len: labels.len() / flow.batch };
+                ctc_loss(self.output(), seq, flow.batch, flow.width, lengths, &targets, blank, zero_infinity, &mut d)
+            }
+            _ => loss_forward_backward(train.loss, self.output(), targets, flow.width, &mut d),
+        };
         self.d_act[0] = d;
         Ok(value)
     }
@@ -596,6 +605,25 @@ impl Model {
                 Ok(())
             }
             (Loss::CrossEntropy { .. }, Targets::Values(_)) => Err(Error::Argument("crossEntropy takes Int32 class targets".into())),
+            (Loss::Ctc { blank, .. }, Targets::Classes(t)) => {
+                if flow.seq.is_none() {
+                    return Err(Error::Argument("ctc needs every step's output (the last recurrent layer has returnSequences: false)".into()));
+                }
+                if blank < 0 || blank as usize >= flow.width {
+                    return Err(Error::Argument(format!("ctc: blank {blank} is outside the {} classes", flow.width)));
+                }
+                if t.is_empty() || !t.len().is_multiple_of(flow.batch) {
+                    return Err(Error::Shape { what: "targets".into(), expected: format!("[{}, S] label ids (S ≥ 1)", flow.batch), actual: format!("{} elements", t.len()) });
+                }
+                let targets = CtcTargets { labels: t, max_len: t.len() / flow.batch };
+                for b in 0..flow.batch {
+                    if let Some(&l) = targets.row(b).iter().find(|&&l| l == blank || l as usize >= flow.width) {
+                        return Err(Error::Argument(format!("ctc targets: sequence {b} has label {l}, outside 0..{} or equal to the blank", flow.width)));
+                    }
+                }
+                Ok(())
+            }
+            (Loss::Ctc { .. }, Targets::Values(_)) => Err(Error::Argument("ctc takes Int32 label sequences [batch, S]".into())),
             (_, Targets::Classes(_)) => Err(Error::Argument("this loss takes Float32 targets of the output's shape".into())),
             (_, Targets::Values(t)) => {
                 if t.len() != rows * flow.width {
@@ -642,6 +670,7 @@ impl Model {
         };
         let weight = match (train.loss, targets) {
             (Loss::CrossEntropy { ignore_index, .. }, Targets::Classes(t)) => t.iter().filter(|&&c| c != ignore_index).count() as f64,
+            (Loss::Ctc { .. }, _) => batch as f64, // a mean over sequences
             (_, Targets::Values(t)) => t.len() as f64,
             _ => 0.0,
         };

@@ -86,7 +86,7 @@ fn char_model_gradients_match_central_differences() {
 fn regression_model_gradients_match_central_differences() {
     let mut rng = Rng::new(2);
     let (seq, batch) = (5, 2);
-    for (cell, loss) in [(CellKind::Gru, Loss::Mse), (CellKind::Rnn(Nonlinearity::Tanh), Loss::L1), (CellKind::Lstm, Loss::Huber { delta: 0.3 })] {
+    for (cell, loss) in [(CellKind::Gru { reset_after: true }, Loss::Mse), (CellKind::Rnn(Nonlinearity::Tanh), Loss::L1), (CellKind::Lstm, Loss::Huber { delta: 0.3 })] {
         let x = random(seq * batch * 3, &mut rng);
         let y = random(batch * 2, &mut rng);
         let specs = [recurrent(cell, 3, 5, 1, false, false), LayerSpec::Dense { input: 5, output: 2, bias: false }];
@@ -124,4 +124,15 @@ fn sgd_momentum_starts_from_the_gradient_and_clipping_scales_globally() {
     let norm = clip_grad_norm(&mut g, 1.0);
     assert_eq!(norm, 5.0);
     assert!((g[0] - 0.6).abs() < 1e-6 && (g[1] - 0.8).abs() < 1e-6);
+}
+
+#[test]
+fn ctc_model_gradients_match_central_differences() {
+    let mut rng = Rng::new(4);
+    let (seq, batch, classes) = (7, 3, 5);
+    let x = random(seq * batch * 2, &mut rng);
+    // Label rows padded with −1; blank 0.
+    let labels = [1, 2, 2, 3, 4, -1, -1, -1, 1, 1, -1, -1];
+    let specs = [recurrent(CellKind::Gru { reset_after: false }, 2, 4, 1, true, true), LayerSpec::Dense { input: 8, output: classes, bias: true }];
+    check_gradients(&specs, Loss::Ctc { blank: 0, zero_infinity: false }, Input::Values(&x), seq, batch, Targets::Classes(&labels));
 }

@@ -8,16 +8,28 @@ use crate::memory::INSTANCE_BUDGET_BYTES;
 pub enum CellKind {
     Rnn(Nonlinearity),
     Lstm,
-    Gru,
+    /// `reset_after`: PyTorch's GRU (the reset gate scales W_hn·h + b_hn). Without it the reset
+    /// gate scales h before the product, n = tanh(W_in x + b_in + W_hn (r ⊙ h) + b_hn): Keras'
+    /// `reset_after=False`, ONNX's `linear_before_reset=0`.
+    Gru {
+        reset_after: bool,
+    },
 }
 
 impl CellKind {
     /// Gate blocks stacked in the weight matrices (PyTorch's gate_size / hidden_size).
+    pub fn is_gru(self) -> bool {
+        matches!(self, CellKind::Gru { .. })
+    }
+    /// A GRU whose reset gate applies before the recurrent product (see [`CellKind::Gru`]).
+    pub fn resets_before(self) -> bool {
+        self == CellKind::Gru { reset_after: false }
+    }
     pub fn gates(self) -> usize {
         match self {
             CellKind::Rnn(_) => 1,
             CellKind::Lstm => 4,
-            CellKind::Gru => 3,
+            CellKind::Gru { .. } => 3,
         }
     }
 }

@@ -30,6 +30,10 @@ struct PackedDir {
     w_hh: PackedB,
     w_hr_t: PackedB,
     w_hr: PackedB,
+    /// A GRU resetting before the product packs its candidate block W_hn apart (it multiplies
+    /// r ⊙ h, not h); w_hh/w_hh_t then hold the r and z blocks only.
+    w_hn_t: PackedB,
+    w_hn: PackedB,
 }
 
 /// What the last training forward saved, until backward consumes it.
@@ -309,6 +313,13 @@ impl Network {
                         p.w_ih.pack_from(m);
                         p.w_ih_t.pack_from(m.t());
                     }
+                    ParamKind::WeightHh if self.cfg.cell.resets_before() => {
+                        let (rz, n) = split_candidate_rows(m, self.cfg.hidden_size);
+                        p.w_hh.pack_from(rz);
+                        p.w_hh_t.pack_from(rz.t());
+                        p.w_hn.pack_from(n);
+                        p.w_hn_t.pack_from(n.t());
+                    }
                     ParamKind::WeightHh => {
                         p.w_hh.pack_from(m);
                         p.w_hh_t.pack_from(m.t());
@@ -407,7 +418,7 @@ impl Network {
                         let c_n = &mut self.c_n[idx * batch * h..][..batch * h];
                         lstm_forward(&mut y, h_n, c_n, cache, x_l, h0_d, c0_d, &w, &dims, s)
                     }
-                    CellKind::Gru => gru_forward(&mut y, h_n, cache, x_l, h0_d, &w, &dims, s),
+                    CellKind::Gru { .. } => gru_forward(&mut y, h_n, cache, x_l, h0_d, &w, &dims, s),
                     CellKind::Rnn(act) => elman_forward(&mut y, h_n, cache, x_l, h0_d, act, &w, &dims, s),
                 }
             }
@@ -499,7 +510,7 @@ impl Network {
                         let dc0 = &mut self.d_c0[idx * batch * h..][..batch * h];
                         lstm_backward(&mut dx, dh0, dc0, &mut grads, cache, &dy_d, dh_n, dc_n, x_l, &w, &dims, s)
                     }
-                    CellKind::Gru => gru_backward(&mut dx, dh0, &mut grads, cache, &dy_d, dh_n, x_l, &w, &dims, s),
+                    CellKind::Gru { .. } => gru_backward(&mut dx, dh0, &mut grads, cache, &dy_d, dh_n, x_l, &w, &dims, s),
                     CellKind::Rnn(act) => elman_backward(&mut dx, dh0, &mut grads, cache, &dy_d, dh_n, x_l, act, &w, &dims, s),
                 }
             }
@@ -518,7 +529,10 @@ impl Network {
 fn dir_weights<'a>(cfg: &Config, specs: &[ParamSpec], params: &'a [f32], p: &'a PackedDir) -> DirWeights<'a> {
     let bias = |kind| specs.iter().find(|s| s.kind == kind).map(|s| &params[s.offset..s.offset + s.len]);
     let proj = cfg.proj_size > 0;
+    let split = cfg.cell.resets_before();
     DirWeights {
+        w_hn_t: split.then_some(&p.w_hn_t),
+        w_hn: split.then_some(&p.w_hn),
         w_ih_t: &p.w_ih_t,
         w_hh_t: &p.w_hh_t,
         w_ih: &p.w_ih,
@@ -528,6 +542,12 @@ fn dir_weights<'a>(cfg: &Config, specs: &[ParamSpec], params: &'a [f32], p: &'a 
         b_ih: bias(ParamKind::BiasIh),
         b_hh: bias(ParamKind::BiasHh),
     }
+}
+
+/// A GRU's W_hh (3H, O) as its r and z rows (2H, O) and its candidate rows W_hn (H, O).
+pub(crate) fn split_candidate_rows(w_hh: MatRef, hidden: usize) -> (MatRef, MatRef) {
+    let cols = w_hh.cols;
+    (MatRef::new(&w_hh.data[..2 * hidden * cols], 2 * hidden, cols), MatRef::new(&w_hh.data[2 * hidden * cols..][..hidden * cols], hidden, cols))
 }
 
 /// Disjoint gradient slices of one layer-direction, carved from the gradient arena.

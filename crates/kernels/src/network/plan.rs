@@ -4,7 +4,6 @@
 //! does not fit fails with `E_TOO_LARGE` having changed nothing. The walks mirror the buffer
 //! uses in `mod.rs` and `cells/`; `tests.rs` checks them against the counting allocator.
 
-use super::config::CellKind;
 use super::params::ParamKind;
 use super::Network;
 use crate::error::Error;
@@ -132,6 +131,14 @@ impl Network {
             let p = &mut self.packed[idx];
             for spec in &self.specs[self.dir_specs[idx].clone()] {
                 let (rows, cols) = (spec.shape[0] as u64, *spec.shape.get(1).unwrap_or(&1) as u64);
+                if spec.kind == ParamKind::WeightHh && self.cfg.cell.resets_before() {
+                    let h = self.cfg.hidden_size as u64;
+                    w.packed(Term::PackedWeights, &mut p.w_hh, 2 * h, cols);
+                    w.packed(Term::PackedWeights, &mut p.w_hh_t, cols, 2 * h);
+                    w.packed(Term::PackedWeights, &mut p.w_hn, h, cols);
+                    w.packed(Term::PackedWeights, &mut p.w_hn_t, cols, h);
+                    continue;
+                }
                 let (plain, transposed) = match spec.kind {
                     ParamKind::WeightIh => (&mut p.w_ih, &mut p.w_ih_t),
                     ParamKind::WeightHh => (&mut p.w_hh, &mut p.w_hh_t),
@@ -146,7 +153,7 @@ impl Network {
 
     fn walk_forward(&mut self, w: &mut Walker, seq: usize, batch: usize, training: bool) {
         let z = self.sizes(seq, batch);
-        let (lstm, gru) = (self.is_lstm(), self.cfg.cell == CellKind::Gru);
+        let (lstm, gru) = (self.is_lstm(), self.cfg.cell.is_gru());
         let projected = self.cfg.proj_size > 0;
         self.walk_packed(w);
         w.vec(Term::Activations, &mut self.input_tm[training as usize], z.rows * z.i);
@@ -183,6 +190,9 @@ impl Network {
         if gru {
             w.vec(Term::Scratch, &mut s.hidden_gates, z.batch * z.gh);
         }
+        if self.cfg.cell.resets_before() {
+            w.vec(Term::Scratch, &mut s.h_raw, z.batch * z.h); // r ⊙ h_{t−1}
+        }
         if !self.lengths.is_empty() {
             w.vec(Term::Scratch, &mut s.keep_h, z.batch * z.o);
             w.vec(Term::Scratch, &mut s.keep_c, if lstm { z.batch * z.h } else { 0 });
@@ -196,7 +206,7 @@ impl Network {
 
     fn walk_backward(&mut self, w: &mut Walker, seq: usize, batch: usize) {
         let z = self.sizes(seq, batch);
-        let (lstm, gru) = (self.is_lstm(), self.cfg.cell == CellKind::Gru);
+        let (lstm, gru) = (self.is_lstm(), self.cfg.cell.is_gru());
         let projected = self.cfg.proj_size > 0;
         let layers = self.cfg.num_layers;
         let layer_input = |l: usize| if l == 0 { z.i } else { z.width };
@@ -221,6 +231,9 @@ impl Network {
         if lstm {
             w.vec(Term::Scratch, &mut s.dc_next, z.batch * z.h);
             w.vec(Term::Scratch, &mut s.dh_raw, z.batch * z.h);
+        }
+        if self.cfg.cell.resets_before() {
+            w.vec(Term::Scratch, &mut s.dh_raw, z.batch * z.h); // ∂L/∂(r ⊙ h_{t−1})
         }
         if !self.lengths.is_empty() {
             w.vec(Term::Scratch, &mut s.keep_h, z.batch * z.o);

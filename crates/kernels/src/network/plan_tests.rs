@@ -10,7 +10,7 @@ use crate::rng::Rng;
 
 fn configs() -> Vec<Config> {
     let mut out = Vec::new();
-    let cells = [CellKind::Rnn(Nonlinearity::Tanh), CellKind::Rnn(Nonlinearity::Relu), CellKind::Lstm, CellKind::Gru];
+    let cells = [CellKind::Rnn(Nonlinearity::Tanh), CellKind::Rnn(Nonlinearity::Relu), CellKind::Lstm, CellKind::Gru { reset_after: true }, CellKind::Gru { reset_after: false }];
     for cell in cells {
         for (input_size, hidden_size, num_layers, bidirectional, bias) in [(3, 5, 1, false, true), (1, 7, 2, true, false), (9, 3, 3, true, true), (4, 4, 4, false, true)] {
             out.push(Config { cell, input_size, hidden_size, num_layers, bidirectional, bias, proj_size: 0 });
@@ -76,7 +76,7 @@ fn boundary_copies_are_counted_per_tensor() {
 
 #[test]
 fn construction_counts_the_arenas() {
-    let cfg = Config { cell: CellKind::Gru, input_size: 7, hidden_size: 9, num_layers: 3, bidirectional: true, bias: true, proj_size: 0 };
+    let cfg = Config { cell: CellKind::Gru { reset_after: false }, input_size: 7, hidden_size: 9, num_layers: 3, bidirectional: true, bias: true, proj_size: 0 };
     let need = Network::construction_need(&cfg);
     let mut net = None;
     let got = allocated_by(|| net = Some(Network::new(cfg, 1).unwrap()));

@@ -15,7 +15,7 @@ struct Case {
 
 fn cases() -> Vec<Case> {
     let mut out = Vec::new();
-    let cells = [CellKind::Rnn(Nonlinearity::Tanh), CellKind::Rnn(Nonlinearity::Relu), CellKind::Lstm, CellKind::Gru];
+    let cells = [CellKind::Rnn(Nonlinearity::Tanh), CellKind::Rnn(Nonlinearity::Relu), CellKind::Lstm, CellKind::Gru { reset_after: true }, CellKind::Gru { reset_after: false }];
     for (n, cell) in cells.into_iter().enumerate() {
         for (input_size, hidden_size, num_layers, bidirectional, bias, seq, batch) in [(3, 5, 1, false, true, 4, 2), (1, 7, 2, true, true, 3, 1), (5, 3, 2, false, false, 6, 3), (4, 9, 3, true, true, 2, 5)] {
             out.push(Case { cfg: Config { cell, input_size, hidden_size, num_layers, bidirectional, bias, proj_size: 0 }, seq, batch });
@@ -62,12 +62,25 @@ fn reference_forward(cfg: &Config, specs: &[ParamSpec], p: &[f64], x: &[f64], se
                         CellKind::Rnn(act) => {
                             hs = (0..h).map(|j| xg[j] + hg[j]).map(|a| if act == Nonlinearity::Tanh { a.tanh() } else { a.max(0.0) }).collect();
                         }
-                        CellKind::Gru => {
+                        CellKind::Gru { reset_after: true } => {
                             hs = (0..h)
                                 .map(|j| {
                                     let r = sigmoid(xg[j] + hg[j]);
                                     let z = sigmoid(xg[h + j] + hg[h + j]);
                                     let n = (xg[2 * h + j] + r * hg[2 * h + j]).tanh();
+                                    (1.0 - z) * n + z * hs[j]
+                                })
+                                .collect();
+                        }
+                        CellKind::Gru { reset_after: false } => {
+                            // n = tanh(W_in x + b_in + W_hn (r ⊙ h) + b_hn)
+                            let r: Vec<f64> = (0..h).map(|j| sigmoid(xg[j] + hg[j])).collect();
+                            hs = (0..h)
+                                .map(|j| {
+                                    let z = sigmoid(xg[h + j] + hg[h + j]);
+                                    let w_hn = &w_hh[(2 * h + j) * o..][..o];
+                                    let hn = b_hh[2 * h + j] + (0..o).map(|k| w_hn[k] * r[k] * hs[k]).sum::<f64>();
+                                    let n = (xg[2 * h + j] + hn).tanh();
                                     (1.0 - z) * n + z * hs[j]
                                 })
                                 .collect();
@@ -237,7 +250,7 @@ fn errors_leave_the_network_usable() {
 /// An inference forward (any batch) between a training forward and its backward changes nothing.
 #[test]
 fn inference_between_training_forward_and_backward() {
-    for cell in [CellKind::Lstm, CellKind::Gru, CellKind::Rnn(Nonlinearity::Tanh)] {
+    for cell in [CellKind::Lstm, CellKind::Gru { reset_after: true }, CellKind::Gru { reset_after: false }, CellKind::Rnn(Nonlinearity::Tanh)] {
         let cfg = Config { cell, input_size: 3, hidden_size: 5, num_layers: 2, bidirectional: true, bias: true, proj_size: 0 };
         let mut rng = Rng::new(5);
         let (x, x_small) = (random(4 * 3 * 3, &mut rng), random(2 * 3, &mut rng));
