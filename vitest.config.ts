@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { detectFeatures } from './ts/backend/features';
 
@@ -13,6 +14,14 @@ const RELAXED_FLAGS = detectFeatures().relaxedSimd ? [] : ['--experimental-wasm-
  * engine that cannot run it fails loudly instead of silently falling back).
  */
 export default defineConfig({
+  // The importers import the library by its package name (ts/interop/keras/core.ts), and
+  // Sequential.toOnnx the ONNX entry by its name: the sources under test, not a built dist/.
+  resolve: {
+    alias: [
+      { find: /^wasm-rnn$/, replacement: fileURLToPath(new URL('./ts/index.ts', import.meta.url)) },
+      { find: /^wasm-rnn\/onnx$/, replacement: fileURLToPath(new URL('./ts/interop/onnx/index.ts', import.meta.url)) },
+    ],
+  },
   test: {
     projects: VARIANTS.map((variant) => ({
       extends: true,

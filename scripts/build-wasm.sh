@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the WebAssembly core (crate crates/bindings, package wasm-rnn-bindings) in three
-# variants and write the wasm-bindgen glue plus the optimised module to ts/generated/<variant>/.
+# variants: the optimised module to ts/generated/<variant>/, and the wasm-bindgen glue (identical
+# for the three) once, as ts/generated/glue.js (see scripts/share-glue.mjs).
 #
 #   relaxed  simd128 + relaxed-simd (fused multiply-add, relaxed swizzles)
 #   simd     simd128 only
@@ -179,10 +180,13 @@ build_variant() {
     fi
   done
 
+  # Only the binary is per variant: the glue is the same for all three and is written once,
+  # by scripts/share-glue.mjs below.
   local out="$REPO/ts/generated/$variant"
   mkdir -p "$REPO/ts/generated"
   rm -rf "$out"
-  cp -R "$stage" "$out"
+  mkdir -p "$out"
+  cp "$stage/wasm_rnn_bg.wasm" "$out/wasm_rnn_bg.wasm"
   log "[$variant] done in $((SECONDS - started))s: ts/generated/$variant/wasm_rnn_bg.wasm $(wc -c < "$out/wasm_rnn_bg.wasm") bytes"
 }
 
@@ -190,6 +194,13 @@ variants=("$@")
 [[ ${#variants[@]} -gt 0 ]] || variants=(relaxed simd scalar)
 for v in "${variants[@]}"; do build_variant "$v"; done
 
+# One glue for the three binaries: fails unless the variants just built got identical glue, then
+# writes ts/generated/glue.js (a factory: one instance per variant), glue.d.ts, wasm_rnn.d.ts and
+# wasm_rnn_bg.wasm.d.ts.
+stages=()
+for v in "${variants[@]}"; do stages+=("$REPO/target/wasm-$v/bindgen"); done
+node "$REPO/scripts/share-glue.mjs" "$REPO/ts/generated" "${stages[@]}"
+
 if command -v sha256sum >/dev/null; then
-  (cd "$REPO" && sha256sum ts/generated/*/* >&2)
+  (cd "$REPO" && find ts/generated -type f | LC_ALL=C sort | xargs sha256sum >&2)
 fi

@@ -4,7 +4,7 @@
  * init() loads the wasm once per module graph, and test/setup.ts has already done that for the
  * graph this file imports statically. Every test that exercises a load therefore starts from a
  * fresh graph: `vi.resetModules()` and a dynamic import re-evaluate ts/index.ts and everything it
- * imports, including the three wasm-bindgen glue modules (ts/generated/<variant>/wasm_rnn.js),
+ * imports, including the shared wasm-bindgen glue (ts/generated/glue.js, one instance per variant),
  * whose module-level state is what a bad load used to poison. Errors of a fresh graph are
  * instances of that graph's WasmRnnError class, so they are checked by name and code.
  */
@@ -182,11 +182,8 @@ describe('init() after a bad module (finding 8)', () => {
 
   it('the exports required of a module are derived from each glue and are exactly the packaged interface', async () => {
     const { glueExports } = await import('../ts/backend/module-check');
-    const glues = {
-      relaxed: await import('../ts/generated/relaxed/wasm_rnn.js'),
-      simd: await import('../ts/generated/simd/wasm_rnn.js'),
-      scalar: await import('../ts/generated/scalar/wasm_rnn.js'),
-    };
+    const { createGlue } = await import('../ts/generated/glue.js');
+    const glues = { relaxed: createGlue(), simd: createGlue(), scalar: createGlue() };
     for (const v of (['relaxed', 'simd', 'scalar'] as const).filter((v) => WebAssembly.validate(packagedBytes(v)))) {
       const needs = glueExports(glues[v]);
       // Globals (__abort_handler, __instance_terminated) are exported but never read by the glue.

@@ -16,6 +16,7 @@ export type WasmRnnErrorCode =
   | 'E_NON_FINITE' // a loss or gradient turned NaN/Infinity during training
   | 'E_WORKER' // a WorkerPool worker exited or failed; the calls it held are lost
   | 'E_FORMAT' // a model file (safetensors) that is truncated, tampered with or not ours
+  | 'E_UNSUPPORTED' // a valid imported model (Keras, ONNX) using a layer or option the library cannot compute
   | 'E_INTERNAL'; // the wasm instance trapped: a bug, please report it
 
 /** The one error class thrown by wasm-rnn; `code` is stable, `message` names what was wrong. */

@@ -10,7 +10,7 @@
  * ```
  */
 export { init, loadedVariant, wasmMemoryBytes } from './backend/init';
-export type { InitOptions, Variant } from './backend/init';
+export type { InitOptions, Variant, WasmSource, WasmResponse, CompiledWasmModule } from './backend/init';
 export { memoryUsage } from './backend/memory';
 export type { MemoryUsage } from './backend/memory';
 export { WasmRnnError } from './errors';
@@ -27,6 +27,9 @@ export { RecurrentLayer } from './layers/recurrent';
 export type { RecurrentOptions, ForwardOptions, ForwardResult, BackwardOptions, Gradients, LoadStateDictOptions } from './layers/recurrent';
 export { manualSeed } from './layers/seed';
 export { Sequential, loadModel } from './model';
+export { fromSafetensors } from './interop/torch';
+/** @internal The wasm bridge of the `wasm-rnn/onnx` entry. */
+export { onnxInternals } from './interop/onnx/bridge';
 export type { Layer, LayerConfig, SequentialOptions, CompileOptions, ModelState, ModelInput, FitOptions, History, EarlyStoppingOptions } from './model';
 export { Embedding, Dense, LayerNorm, Dropout } from './model/layers';
 export type { EmbeddingOptions, DenseOptions, LayerNormOptions, DropoutOptions } from './model/layers';
@@ -36,6 +39,9 @@ export type { LossSpec, LossName } from './model/losses';
 export type { LrSchedule } from './model/schedule';
 export { MinMaxScaler, StandardScaler, slidingWindows, chronologicalSplit, splitSeries, CharVocab, WordVocab, tokenizeWords, revivePreprocessing } from './data';
 export type { MinMaxScalerOptions, MinMaxScalerJSON, StandardScalerJSON, SlidingWindowOptions, Windows, SplitFractions, SplitRanges, SeriesSplit, CharVocabOptions, CharVocabJSON, WordVocabOptions, WordVocabJSON, Preprocessor } from './data';
+export { decodeWav, toMono, resample, logMelSpectrogram } from './audio';
+export type { DecodedWav, LogMelOptions } from './audio';
 export { WorkerPool } from './parallel/pool';
 export type { WorkerPoolOptions } from './parallel/pool';
-export type { ParallelLayer, ParallelLayerOptions, ParallelForwardResult, ParallelGradients } from './parallel/parallel-layer';
+export { ParallelLayer } from './parallel/parallel-layer';
+export type { ParallelLayerOptions, ParallelForwardResult, ParallelGradients } from './parallel/parallel-layer';

@@ -5,7 +5,7 @@
  * - finds the .wasm next to this module (Node, Bun, Deno read the file; browsers fetch it and
  *   compile while downloading), or takes the caller's bytes, URL, Response or compiled
  *   `WebAssembly.Module` (Cloudflare workerd may only instantiate precompiled modules);
- * - instantiates it through that variant's wasm-bindgen glue (ts/generated/<variant>/).
+ * - instantiates it through that variant's instance of the wasm-bindgen glue (ts/generated/glue.js).
  *
  * The state machine follows onnxruntime-web's wasm-factory: uninitialized → initializing →
  * ready | failed. Concurrent `init()` calls share one attempt; a failed attempt can be retried.
@@ -17,23 +17,52 @@
  */
 import { WasmRnnError } from '../errors';
 import { describe } from '../tensor';
-import * as relaxedGlue from '../generated/relaxed/wasm_rnn.js';
-import * as scalarGlue from '../generated/scalar/wasm_rnn.js';
-import * as simdGlue from '../generated/simd/wasm_rnn.js';
+import { createGlue } from '../generated/glue.js';
 import { detectFeatures, type WasmFeatures } from './features';
 import { checkExports, type ExportNeeds, glueExports, loadError, trialVariant } from './module-check';
 import { isVariant, VARIANTS, type Variant } from './variant';
+import { isServerRuntime, readLocalFile } from './host';
 import { defaultWasmUrl } from './wasm-url';
 
 export type { Variant } from './variant';
+
+// Layers and models have `[Symbol.dispose]()` (for `using`). Declared here so that the published
+// types need neither lib `esnext.disposable` nor @types/node (which declares it the same way);
+// identical `unique symbol` declarations merge with either.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
 export { VARIANTS } from './variant';
 export { detectFeatures, type WasmFeatures } from './features';
 
 /** The wasm-bindgen glue of one variant; all three export the same API. */
-export type Bindings = typeof import('../generated/simd/wasm_rnn.js');
+export type Bindings = ReturnType<typeof createGlue>;
 
-/** Anything `init()` can turn into a compiled module. A string is a URL or, in Node, a path. */
-export type WasmSource = BufferSource | URL | string | WebAssembly.Module | Response | Promise<Response>;
+/**
+ * A compiled `WebAssembly.Module`. Written as `object` because the `WebAssembly` types come with
+ * the DOM lib, which a Node-only TypeScript project does not have (`WebAssembly.Module` is an
+ * empty interface there anyway); `init()` checks at run time that it is a real module.
+ */
+export type CompiledWasmModule = object;
+
+/** The parts of a fetch `Response` that `init()` reads (a real `Response` is one). */
+export interface WasmResponse {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly statusText: string;
+  readonly url: string;
+  readonly headers: { get(name: string): string | null };
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/**
+ * Anything `init()` can turn into a compiled module: bytes, a URL (or, in Node, a path), a
+ * `Response` or a promise of one, or a `WebAssembly.Module`. Typed without DOM types (see
+ * {@link CompiledWasmModule}).
+ */
+export type WasmSource = ArrayBuffer | ArrayBufferView | URL | string | CompiledWasmModule | WasmResponse | PromiseLike<WasmResponse>;
 
 export interface InitOptions {
   /** Force a build instead of the fastest one the engine supports. */
@@ -52,16 +81,21 @@ export interface InitResult {
   readonly variant: Variant;
 }
 
+/**
+ * One glue instance per variant, all made by the one shared glue (ts/generated/glue.js, see
+ * scripts/share-glue.mjs): each keeps its own instance, so a glue left holding a failed one
+ * blocks only its own variant (see the header).
+ */
 const GLUES: Readonly<Record<Variant, Bindings>> = {
-  relaxed: relaxedGlue,
-  simd: simdGlue,
-  scalar: scalarGlue,
+  relaxed: createGlue(),
+  simd: createGlue(),
+  scalar: createGlue(),
 };
 
 type State =
   | { readonly kind: 'uninitialized' }
   | { readonly kind: 'initializing'; readonly promise: Promise<InitResult> }
-  | { readonly kind: 'ready'; readonly result: InitResult; readonly glue: Bindings }
+  | { readonly kind: 'ready'; readonly result: InitResult; readonly glue: Bindings; readonly module: WebAssembly.Module }
   | { readonly kind: 'failed'; readonly error: unknown };
 
 let state: State = { kind: 'uninitialized' };
@@ -90,9 +124,9 @@ export async function init(options?: InitOptions): Promise<InitResult> {
     case 'uninitialized':
     case 'failed': {
       const promise = load(requested, source).then(
-        ({ variant, glue }) => {
+        ({ variant, glue, module }) => {
           const result: InitResult = Object.freeze({ variant });
-          state = { kind: 'ready', result, glue };
+          state = { kind: 'ready', result, glue, module };
           return result;
         },
         (error: unknown) => {
@@ -147,6 +181,11 @@ export function bindings(): Bindings {
   return state.glue;
 }
 
+/** @internal The compiled module of the loaded variant (WorkerPool hands it to browser workers). */
+export function loadedModule(): WebAssembly.Module | undefined {
+  return state.kind === 'ready' ? state.module : undefined;
+}
+
 /** The loaded variant, or `undefined` before `init()` resolved. */
 export function loadedVariant(): Variant | undefined {
   return state.kind === 'ready' ? state.result.variant : undefined;
@@ -173,7 +212,7 @@ function supports(features: WasmFeatures, variant: Variant): boolean {
   }
 }
 
-async function load(requested: Variant | undefined, source: unknown): Promise<{ variant: Variant; glue: Bindings }> {
+async function load(requested: Variant | undefined, source: unknown): Promise<{ variant: Variant; glue: Bindings; module: WebAssembly.Module }> {
   const features = detectFeatures();
   const supported = supportedVariants(features);
   if (supported.length === 0) {
@@ -239,7 +278,7 @@ async function load(requested: Variant | undefined, source: unknown): Promise<{ 
     if (await glueKeptFailedInstance(glue)) unusableGlues.set(variant, failure.message);
     throw failure;
   }
-  return { variant, glue };
+  return { variant, glue, module };
 }
 
 /** The exports every variant's glue needs. */
@@ -317,11 +356,7 @@ async function compileLocation(location: URL | string): Promise<Compiled> {
   if (isServerRuntime() && (url === undefined || url.protocol === 'file:')) {
     let bytes: BufferSource;
     try {
-      // Imported lazily so browser bundles never need node:fs; the comments keep webpack and
-      // Vite from trying to bundle it.
-      const fs = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises');
-      // A Buffer views an ArrayBuffer (never a SharedArrayBuffer): a valid BufferSource.
-      bytes = (await fs.readFile(url ?? String(location))) as Uint8Array<ArrayBuffer>;
+      bytes = await readLocalFile(url ?? String(location));
     } catch (error) {
       throw loadError(`reading ${label} failed`, error);
     }
@@ -382,12 +417,6 @@ function toUrl(location: URL | string): URL | undefined {
   const base = (globalThis as { location?: { href?: string } }).location?.href;
   if (base !== undefined && !isServerRuntime()) return new URL(location, base);
   return undefined;
-}
-
-/** Node, Bun and Deno read `file:` URLs and paths from disk; browsers and workers fetch. */
-function isServerRuntime(): boolean {
-  const g = globalThis as { process?: { versions?: { node?: unknown } }; Deno?: unknown; Bun?: unknown };
-  return typeof g.process?.versions?.node === 'string' || g.Deno !== undefined || g.Bun !== undefined;
 }
 
 function isWasmModule(value: unknown): boolean {

@@ -1,7 +1,7 @@
 /**
  * Checks a compiled module before it is handed to a wasm-bindgen glue.
  *
- * Why: the glue (ts/generated/<variant>/wasm_rnn.js) stores the instance's exports in a
+ * Why: the glue (ts/generated/glue.js, one instance per variant) stores the instance's exports in a
  * module-level variable *before* it calls the module's `__wbindgen_start`, and every later
  * `default()` call returns early once that variable is set. A module that instantiates but is
  * not a wasm-rnn build (the empty module `\0asm\1\0\0\0`, another library's wasm, a truncated
@@ -19,7 +19,7 @@
  * Instantiation failures (missing imports: LinkError; a trapping start section) happen inside
  * `WebAssembly.instantiate`, before the glue stores anything, so they never poison it.
  */
-import type * as CoreExports from '../generated/simd/wasm_rnn_bg.wasm.js';
+import type * as CoreExports from '../generated/wasm_rnn_bg.wasm.js';
 import { WasmRnnError } from '../errors';
 import { isVariant, type Variant } from './variant';
 

@@ -240,6 +240,7 @@ export abstract class RecurrentLayer {
    * Runs `f` against this layer's network. A typed error from wasm becomes a WasmRnnError; a
    * trap (a bug) costs this layer only: the stack is restored, the network freed, and every
    * later call on this layer says so, while other layers and the instance carry on.
+   * @internal (kept out of the published types: they would pull in the wasm glue's DOM types)
    */
   protected call<T>(what: string, f: (api: Bindings, handle: number) => T): T {
     const handle = this.#live();

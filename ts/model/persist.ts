@@ -100,7 +100,7 @@ export async function loadModel(bytes: Uint8Array | ArrayBuffer): Promise<Sequen
   const seed = Number(metadata.seed ?? 0);
   let model: Sequential;
   try {
-    model = new Sequential((architecture as LayerConfig[]).map(layerFromConfig), { seed: Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32 ? seed : 0 });
+    model = new Sequential((architecture as LayerConfig[]).map(layerFromConfig), { seed: Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32 ? seed : 0, batchFirst: metadata.batchFirst === 'true' });
   } catch (e) {
     if (e instanceof WasmRnnError && e.code !== 'E_FORMAT') throw new WasmRnnError('E_FORMAT', `model file: its architecture cannot be built: ${e.message}`);
     throw e;

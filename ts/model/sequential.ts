@@ -17,6 +17,7 @@ import { type LossSpec, type ResolvedLoss, encodeLoss, resolveLoss } from './los
 import type { Optimizer } from './optimizers';
 import { type FitOptions, type History, fitModel } from './fit';
 import { saveModel } from './persist';
+import { swapLeadingAxes } from './layout';
 import type { Preprocessor } from '../data';
 import { parallelTrainStep, disposeReplicas } from './parallel';
 import type { WorkerPool } from '../parallel/pool';
@@ -32,6 +33,13 @@ export type LayerConfig = { type: string } & Record<string, unknown>;
 export interface SequentialOptions {
   /** Fixes initialization, dropout masks and shuffling, bit for bit per wasm variant. @defaultValue the library's seed sequence */
   seed?: number;
+  /**
+   * Inputs, targets and outputs are batch-first ([B, T, F], Int32 ids [B, T]) as in Keras and
+   * PyTorch's `batch_first=True`; the model swaps the two axes at its boundary (copies) and
+   * computes time-major. States, `lengths` and `step`'s [B, F] are the same in both layouts.
+   * @defaultValue false
+   */
+  batchFirst?: boolean;
 }
 
 export interface CompileOptions {
@@ -70,7 +78,9 @@ export function layerConfig(layer: unknown, index: number): LayerConfig {
     const r = layer as RecurrentLayer;
     if (r.batchFirst) throw new WasmRnnError('E_CONFIG', `Sequential: layer ${index} has batchFirst: true; a Sequential is time-major ([T, B, F])`);
     const cell = layer instanceof LSTM ? 'lstm' : layer instanceof GRU ? (layer.resetAfter ? 'gru' : 'gru_reset_before') : (layer as RNN).nonlinearity === 'relu' ? 'rnn_relu' : 'rnn_tanh';
-    const common = { type: layer.constructor.name, cell, inputSize: r.inputSize, hiddenSize: r.hiddenSize, numLayers: r.numLayers, bidirectional: r.bidirectional, bias: r.bias, projSize: r.projSize, returnSequences: r.returnSequences, dropout: r.dropout };
+    // The type is spelt out, never read from constructor.name: minifiers rename classes.
+    const type = layer instanceof LSTM ? 'LSTM' : layer instanceof GRU ? 'GRU' : 'RNN';
+    const common = { type, cell, inputSize: r.inputSize, hiddenSize: r.hiddenSize, numLayers: r.numLayers, bidirectional: r.bidirectional, bias: r.bias, projSize: r.projSize, returnSequences: r.returnSequences, dropout: r.dropout };
     return layer instanceof GRU ? { ...common, resetAfter: layer.resetAfter } : common;
   }
   throw new WasmRnnError('E_CONFIG', `Sequential: layer ${index} is not a layer of this library (Embedding, LSTM, GRU, RNN, Dense, LayerNorm, Dropout), got ${describe(layer)}`);
@@ -179,6 +189,10 @@ export class Sequential {
   /** The layers as plain data (what `save()` writes as the architecture). */
   readonly config: readonly LayerConfig[];
   readonly seed: number;
+  /** See {@link SequentialOptions.batchFirst}. */
+  readonly batchFirst: boolean;
+  /** True while a batch-first call runs its time-major body (nothing to swap any more). */
+  #inTimeMajor = false;
   #handle: number | undefined;
   #lost: string | undefined;
   readonly #params = new Map<string, ParamInfo>();
@@ -197,6 +211,9 @@ export class Sequential {
     const seed = options.seed ?? nextDefaultSeed();
     if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) throw new WasmRnnError('E_CONFIG', `Sequential: seed must be an integer in 0..2^32−1, got ${JSON.stringify(seed)}`);
     this.seed = seed;
+    const batchFirst = options.batchFirst ?? false;
+    if (typeof batchFirst !== 'boolean') throw new WasmRnnError('E_CONFIG', `Sequential: batchFirst must be a boolean, got ${JSON.stringify(batchFirst)}`);
+    this.batchFirst = batchFirst;
     const api = bindings();
     rememberStackBase();
     let handle: number;
@@ -387,6 +404,50 @@ export class Sequential {
     return isInt32(x.data) ? [new Float32Array(0), x.data] : [x.data as Float32Array, new Int32Array(0)];
   }
 
+  /** Whether this call's tensors are batch-first and still need swapping to time-major. */
+  get #swaps(): boolean {
+    return this.batchFirst && !this.#inTimeMajor;
+  }
+
+  /**
+   * Runs `f` with the swap done: the model's own calls inside take time-major tensors. Those
+   * calls name this class's methods (`Sequential.prototype.x.call`): a subclass's override
+   * works on the caller's batch-first tensors and must not see the swapped ones.
+   */
+  #asTimeMajor<T>(f: () => T): T {
+    const was = this.#inTimeMajor;
+    this.#inTimeMajor = true;
+    try {
+      return f();
+    } finally {
+      this.#inTimeMajor = was;
+    }
+  }
+
+  /** Targets in the time-major layout: only sequences of targets have a time axis to swap. */
+  #timeMajorTargets<T>(y: T): T {
+    return this.returnsSequences ? (swapLeadingAxes(y as never, 'y') as T) : y;
+  }
+
+  /**
+   * This model seen by `fit`'s loop as time-major: the loop slices time-major data, and its
+   * calls (which may interleave with the user's own batch-first calls between awaits) run
+   * time-major one by one.
+   */
+  #timeMajorView(): Sequential {
+    const wrap = new Set<PropertyKey>(['trainStep', 'evaluate', 'predict', 'step']);
+    return new Proxy(this, {
+      get: (target, key) => {
+        // The loop's data is final (a subclass prepared it before calling fit): its calls go to
+        // this class's own methods, not to a subclass's overrides.
+        const value = (wrap.has(key) ? Reflect.get(Sequential.prototype, key) : Reflect.get(target, key, target)) as unknown;
+        if (typeof value !== 'function') return value;
+        if (wrap.has(key)) return (...args: unknown[]) => target.#asTimeMajor(() => (value as (...a: unknown[]) => unknown).apply(target, args));
+        return (value as (...a: unknown[]) => unknown).bind(target);
+      },
+    });
+  }
+
   /**
    * Forward, loss, backpropagation through time, clipping and one optimizer update. Returns the
    * loss before the update. A NaN/Infinity loss or gradient throws E_NON_FINITE and updates nothing.
@@ -395,6 +456,10 @@ export class Sequential {
   trainStep(x: ModelInput, y: Tensor | { data: Int32Array; shape: number[] }, options?: TrainStepOptions): number;
   trainStep(x: ModelInput, y: Tensor | { data: Int32Array; shape: number[] }, options: TrainStepOptions = {}): number | Promise<number> {
     if (options === null || typeof options !== 'object') throw new WasmRnnError('E_ARGUMENT', 'Sequential.trainStep: options must be an object');
+    if (this.#swaps) {
+      const [tx, ty] = [swapLeadingAxes(x, 'Sequential.trainStep: x'), this.#timeMajorTargets(y)];
+      return this.#asTimeMajor(() => Sequential.prototype.trainStep.call(this, tx, ty, options as TrainStepOptions));
+    }
     if (options.pool !== undefined) {
       // With a pool every failure is a rejection, as the call is asynchronous.
       if (options.states !== undefined) return Promise.reject(new WasmRnnError('E_ARGUMENT', 'Sequential.trainStep: states cannot be combined with a pool'));
@@ -440,6 +505,10 @@ export class Sequential {
 
   /** The model's output for x (inference: dropout off): [T, B, F], or [B, F] after returnSequences: false. */
   predict(x: ModelInput, options: { lengths?: LengthsInput } = {}): Tensor {
+    if (this.#swaps) {
+      const out = this.#asTimeMajor(() => Sequential.prototype.predict.call(this, swapLeadingAxes(x, 'Sequential.predict: x'), options));
+      return this.returnsSequences ? swapLeadingAxes(out, 'output') : out;
+    }
     const [seq, batch] = this.#checkInput(x, 'Sequential.predict');
     const lengths = checkLengths(options?.lengths, seq, batch, 'Sequential.predict');
     const [xf, xi] = Sequential.#parts(x);
@@ -453,6 +522,10 @@ export class Sequential {
 
   /** The loss on (x, y) without training, and for crossEntropy the accuracy over the targets not ignored. */
   evaluate(x: ModelInput, y: Tensor | { data: Int32Array; shape: number[] }, options: { lengths?: LengthsInput } = {}): { loss: number; accuracy?: number } {
+    if (this.#swaps) {
+      const [tx, ty] = [swapLeadingAxes(x, 'Sequential.evaluate: x'), this.#timeMajorTargets(y)];
+      return this.#asTimeMajor(() => Sequential.prototype.evaluate.call(this, tx, ty, options));
+    }
     const [seq, batch] = this.#checkInput(x, 'Sequential.evaluate');
     const [yf, yi] = this.#checkTargets(y, seq, batch, 'Sequential.evaluate');
     const lengths = checkLengths(options?.lengths, seq, batch, 'Sequential.evaluate');
@@ -508,6 +581,8 @@ export class Sequential {
     const shape = (xT as { shape?: unknown } | null)?.shape;
     if (!Array.isArray(shape) || shape.length < 1) throw new WasmRnnError('E_SHAPE', 'Sequential.step: xT must be [batch, features] (or Int32 ids [batch])');
     const sequenceRank = this.config[0]!.type === 'Embedding' ? 2 : 3;
+    // A batch-first one-step sequence [B, 1, F] (ids [B, 1]) holds the same data as [1, B, F].
+    if (this.#swaps && shape.length === sequenceRank) return this.#asTimeMajor(() => Sequential.prototype.step.call(this, swapLeadingAxes(xT, 'Sequential.step: xT'), state));
     const oneStep = shape.length === sequenceRank && shape[0] === 1;
     const x = { data: xT.data, shape: oneStep ? shape : [1, ...shape] } as ModelInput;
     const [, batch] = this.#checkInput(x, 'Sequential.step');
@@ -556,12 +631,28 @@ export class Sequential {
    * E_NON_FINITE, the weights being those of the last good step.
    */
   fit(x: ModelInput, y: ModelInput, options: FitOptions = {}): Promise<History> {
+    if (this.batchFirst) {
+      const validation = options?.validationData;
+      const timeMajor = validation === undefined ? options : { ...options, validationData: [swapLeadingAxes(validation[0], 'fit: validationData x'), this.#timeMajorTargets(validation[1])] as [ModelInput, ModelInput] };
+      return fitModel(this.#timeMajorView(), swapLeadingAxes(x, 'fit: x'), this.#timeMajorTargets(y), timeMajor);
+    }
     return fitModel(this, x, y, options);
+  }
+
+  /**
+   * The model as ONNX bytes (opset 17) that onnxruntime runs with the same outputs, in the
+   * model's own layout; `toOnnx` of 'wasm-rnn/onnx' (ts/interop/onnx/export.ts). Async because
+   * that entry, with its protobuf runtime, loads only when called: the package imports itself by
+   * name (left external by tsup), so the main bundle carries no protobuf code.
+   */
+  async toOnnx(options: { name?: string } = {}): Promise<Uint8Array> {
+    const { toOnnx } = await import('wasm-rnn/onnx');
+    return toOnnx(this, options);
   }
 
   /** The model as a safetensors file (weights, architecture, compile settings); see loadModel. */
   save(): Uint8Array {
-    return saveModel(this);
+    return saveModel(this, this.batchFirst ? { batchFirst: 'true' } : {});
   }
 
   /** @internal The final recurrent states of the last forward (truncated BPTT carries them). */

@@ -17,7 +17,8 @@
  * with `E_WORKER`, and `terminate()` still works. (A browser worker that closes itself sends
  * no event; the library's worker never does.)
  */
-import { bindings, init, type Variant } from '../backend/init';
+import { defaultWorkerCount, type HostWorker, SHARE_MODULE_WITH_WORKERS, workerStarter } from '../backend/host';
+import { bindings, type CompiledWasmModule, init, loadedModule, type Variant } from '../backend/init';
 import { WasmRnnError, type WasmRnnErrorCode } from '../errors';
 import type { CellKind, Request, ResponseEnvelope, WireOptions, WireTensor } from './protocol';
 import { ParallelLayer, type ParallelLayerOptions } from './parallel-layer';
@@ -27,23 +28,23 @@ export interface WorkerPoolOptions {
   workers?: number;
   /** The wasm build the workers load. @defaultValue the build loaded on this thread by `init()` */
   variant?: Variant;
-  /** Where the worker script is. @defaultValue `worker.js` next to this bundle */
+  /**
+   * Where the worker script is.
+   * @defaultValue the package's worker: `worker.js` next to this bundle (Node, Deno, Bun), or in the
+   * browser build `new URL('./browser-worker.js', import.meta.url)`, which bundlers emit with the app
+   */
   workerUrl?: URL | string;
+  /**
+   * The wasm binary the workers load, for when they cannot find it themselves: a compiled
+   * `WebAssembly.Module` (structured-cloned to each worker, not downloaded again), or its URL.
+   * It must be the build of `variant`.
+   * @defaultValue in the browser build, the module this thread's `init()` compiled; elsewhere
+   * each worker loads the packaged binary of `variant` next to its script
+   */
+  wasm?: CompiledWasmModule | URL | string;
 }
 
-interface WorkerLike {
-  postMessage(message: unknown, transfer?: Transferable[]): void;
-  terminate(): unknown;
-  /** Node only: whether the worker keeps the process alive. */
-  ref?(): void;
-  unref?(): void;
-}
-
-/** Node's Worker (an EventEmitter) or a Web Worker (an EventTarget). */
-interface RawWorker extends WorkerLike {
-  on?(event: string, listener: (...args: unknown[]) => void): unknown;
-  addEventListener?(event: string, listener: (event: unknown) => void): unknown;
-}
+type WorkerLike = HostWorker;
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -72,27 +73,8 @@ export interface LayerRecord {
   lost: string | undefined;
 }
 
-const isNode = typeof process !== 'undefined' && !!process.versions?.node;
-
 /** Internal test hooks, reachable as `pool[Symbol.for('wasm-rnn.WorkerPool.testHooks')]`. */
 const TEST_HOOKS = Symbol.for('wasm-rnn.WorkerPool.testHooks');
-
-async function defaultWorkerCount(): Promise<number> {
-  if (isNode) {
-    const os = await import('node:os');
-    return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  }
-  return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2;
-}
-
-/** Resolved once per pool, so that a replacement worker starts synchronously (no idle gap in which Node could exit). */
-async function workerConstructor(): Promise<(url: URL | string) => RawWorker> {
-  if (isNode) {
-    const { Worker } = await import('node:worker_threads');
-    return (url) => new Worker(url) as unknown as RawWorker;
-  }
-  return (url) => new Worker(url, { type: 'module' }) as unknown as RawWorker;
-}
 
 function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message;
@@ -104,8 +86,9 @@ export class WorkerPool {
   readonly #slots: Slot[] = [];
   readonly #pending = new Map<number, Pending>();
   readonly #layers = new Map<number, LayerRecord>();
-  readonly #url: URL | string;
-  readonly #newWorker: (url: URL | string) => RawWorker;
+  readonly #newWorker: () => HostWorker;
+  /** What each worker's `init` request carries as its `wasm` option. */
+  readonly #wasm: CompiledWasmModule | URL | string | undefined;
   #nextId = 1;
   #nextLayer = 1;
   #started = false;
@@ -114,10 +97,10 @@ export class WorkerPool {
   /** The wasm build every worker runs. */
   readonly variant: Variant;
 
-  private constructor(variant: Variant, url: URL | string, newWorker: (url: URL | string) => RawWorker) {
+  private constructor(variant: Variant, newWorker: () => HostWorker, wasm: CompiledWasmModule | URL | string | undefined) {
     this.variant = variant;
-    this.#url = url;
     this.#newWorker = newWorker;
+    this.#wasm = wasm;
     Object.defineProperty(this, TEST_HOOKS, {
       enumerable: false,
       value: Object.freeze({
@@ -136,11 +119,13 @@ export class WorkerPool {
     if (!Number.isInteger(count) || count < 1) {
       throw new WasmRnnError('E_ARGUMENT', `WorkerPool.create: workers must be an integer ≥ 1, got ${count}`);
     }
-    const url = options.workerUrl ?? new URL('./worker.js', import.meta.url);
-    const pool = new WorkerPool(variant, url, await workerConstructor());
+    const given = options.wasm ?? (SHARE_MODULE_WITH_WORKERS ? loadedModule() : undefined);
+    // A URL object does not survive structured cloning (it arrives as {}): send its text.
+    const wasm = given instanceof URL ? given.href : given;
+    const pool = new WorkerPool(variant, await workerStarter(options.workerUrl), wasm);
     try {
       for (let i = 0; i < count; i++) pool.#slots.push({ worker: pool.#spawn(i), alive: true, generation: 0, restoring: undefined });
-      await Promise.all(pool.#slots.map((_, i) => pool.#send(i, { op: 'init', variant })));
+      await Promise.all(pool.#slots.map((_, i) => pool.#send(i, pool.#initRequest())));
     } catch (e) {
       await pool.terminate();
       throw e;
@@ -149,9 +134,14 @@ export class WorkerPool {
     return pool;
   }
 
+  /** The first request every worker (also a replacement) gets. */
+  #initRequest(): Request {
+    return this.#wasm === undefined ? { op: 'init', variant: this.variant } : { op: 'init', variant: this.variant, wasm: this.#wasm };
+  }
+
   /** A new worker for slot `index`, its listeners attached (the slot is not touched). */
   #spawn(index: number): WorkerLike {
-    const w = this.#newWorker(this.#url);
+    const w = this.#newWorker();
     const onMessage = (data: unknown): void => {
       const response = data as ResponseEnvelope;
       const pending = this.#pending.get(response?.id);
@@ -210,7 +200,7 @@ export class WorkerPool {
     try {
       slot.worker = this.#spawn(index);
       slot.alive = true;
-      await this.#send(index, { op: 'init', variant: this.variant });
+      await this.#send(index, this.#initRequest());
       for (const [id, record] of layers) {
         if (!this.#layers.has(id) || record.lost !== undefined) continue;
         let state: Record<string, WireTensor> | undefined;
@@ -284,7 +274,7 @@ export class WorkerPool {
   }
 
   /** Posts one request to slot `index`'s current worker. */
-  #send(index: number, request: Request, transfer: Transferable[] = []): Promise<unknown> {
+  #send(index: number, request: Request, transfer: object[] = []): Promise<unknown> {
     const unusable = this.#unusable();
     if (unusable !== undefined) return Promise.reject(unusable);
     const slot = this.#slots[index];
@@ -314,7 +304,7 @@ export class WorkerPool {
    * Rejects with E_DISPOSED after terminate(), E_WORKER if the worker fails or the pool is
    * broken, E_ARGUMENT if the request cannot be cloned.
    */
-  call(index: number, request: Request, transfer: Transferable[] = []): Promise<unknown> {
+  call(index: number, request: Request, transfer: object[] = []): Promise<unknown> {
     const restoring = this.#unusable() === undefined ? this.#slots[index]?.restoring : undefined;
     if (restoring !== undefined) return restoring.then(() => this.call(index, request, transfer));
     return this.#send(index, request, transfer);

@@ -27,7 +27,8 @@ export interface WireOptions {
 export type ParamShapes = Array<[string, number[]]>;
 
 export type Request =
-  | { op: 'init'; variant: Variant }
+  /** `wasm`: a WebAssembly.Module or URL to load instead of the packaged binary (WorkerPoolOptions.wasm). */
+  | { op: 'init'; variant: Variant; wasm?: object | URL | string }
   /** Answered with the layer's {@link ParamShapes}. Replaces a replica of the same id. */
   | { op: 'create'; layer: number; cell: CellKind; options: WireOptions }
   | { op: 'load'; layer: number; state: Record<string, WireTensor>; strict: boolean }

@@ -7,6 +7,7 @@
  * be read (`messageerror`) cannot be answered either: the worker then fails loudly (an uncaught
  * error), and the pool rejects that worker's pending calls and replaces it.
  */
+import { exitProcess, workerPort } from '../backend/host';
 import { init } from '../backend/init';
 import { WasmRnnError } from '../errors';
 import { GRU } from '../layers/gru';
@@ -19,13 +20,6 @@ import { SGD } from '../model/optimizers';
 import { type LayerConfig, Sequential, layerFromConfig } from '../model/sequential';
 import type { ParamShapes, Request, RequestEnvelope, ResponseEnvelope } from './protocol';
 
-interface Port {
-  postMessage(message: unknown, transfer?: Transferable[]): void;
-  on?(event: 'message' | 'messageerror', listener: (data: unknown) => void): void;
-  addEventListener?(event: 'message' | 'messageerror', listener: (event: { data: unknown }) => void): void;
-}
-
-const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 const layers = new Map<number, RecurrentLayer>();
 
 function layer(id: number): RecurrentLayer {
@@ -35,7 +29,7 @@ function layer(id: number): RecurrentLayer {
 }
 
 /** Buffers of result tensors, transferred instead of copied (once each: one call's results share one). */
-function buffersOf(value: unknown, out = new Set<ArrayBuffer>()): Transferable[] {
+function buffersOf(value: unknown, out = new Set<ArrayBuffer>()): ArrayBuffer[] {
   if (value instanceof Float32Array) out.add(value.buffer as ArrayBuffer);
   else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) buffersOf(v, out);
   return [...out];
@@ -59,7 +53,7 @@ function modelGrads(request: Extract<Request, { op: 'modelGrads' }>): { loss: nu
 async function handle(request: Request): Promise<unknown> {
   switch (request.op) {
     case 'init':
-      return init({ variant: request.variant });
+      return init(request.wasm === undefined ? { variant: request.variant } : { variant: request.variant, wasm: request.wasm });
     case 'create': {
       const make = { rnn: RNN, lstm: LSTM, gru: GRU }[request.cell];
       const l = new make(request.options as never);
@@ -93,7 +87,7 @@ async function handle(request: Request): Promise<unknown> {
       return null;
     case 'testFault':
       // Tests only (see protocol.ts). Browsers have no process.exit(): both fail with an error.
-      if (request.fault === 'exit' && isNode) process.exit(3);
+      if (request.fault === 'exit') exitProcess(3);
       return new Promise(() => {
         if (request.fault !== 'hang') setTimeout(() => {
           throw new Error('wasm-rnn test fault: an uncaught exception in a worker');
@@ -105,7 +99,7 @@ async function handle(request: Request): Promise<unknown> {
 }
 
 async function start(): Promise<void> {
-  const port: Port = isNode ? ((await import('node:worker_threads')).parentPort as unknown as Port) : (globalThis as unknown as Port);
+  const port = await workerPort();
   const respond = async (data: unknown): Promise<void> => {
     const { id, request } = data as RequestEnvelope;
     let response: ResponseEnvelope;

@@ -9,7 +9,9 @@
 //! object's borrow flag stays set forever if a call traps inside it, while a handle can still
 //! be dropped after a trap, freeing the network's memory (see ts/backend/trap.ts).
 
+mod audio;
 mod model;
+mod onnx;
 mod registry;
 mod results;
 

@@ -3,12 +3,14 @@
 //! No wasm-bindgen and no tensor types here: the `bindings` crate wraps [`network::Network`]
 //! for JavaScript, and the same code builds natively for tests and benchmarks.
 
+pub mod audio;
 pub mod cells;
 pub mod error;
 pub mod gemm;
 pub mod memory;
 pub mod model;
 pub mod network;
+pub mod onnx;
 pub mod rng;
 
 pub use cells::elman::Nonlinearity;

@@ -6,11 +6,19 @@
 pub enum Loss {
     Mse,
     L1,
-    Huber { delta: f32 },
-    CrossEntropy { ignore_index: i32, label_smoothing: f32 },
+    Huber {
+        delta: f32,
+    },
+    CrossEntropy {
+        ignore_index: i32,
+        label_smoothing: f32,
+    },
     /// `nn.CTCLoss` on log_softmax of the logits (see [`super::ctc`]); the model computes it,
     /// as it needs the sequence layout and lengths.
-    Ctc { blank: i32, zero_infinity: bool },
+    Ctc {
+        blank: i32,
+        zero_infinity: bool,
+    },
 }
 
 /// The targets: values of the prediction's shape, or one class id per row of logits.

@@ -1,0 +1,210 @@
+/**
+ * `wasm-rnn textgen`: a character-level LSTM language model (Embedding → LSTM → Dense) on
+ * tiny-shakespeare or any text; validation loss in nats and bits per character over training,
+ * samples with temperature and top-k. `textgen sample --model FILE` samples from a saved model.
+ */
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Command, Option } from 'commander';
+import { Adam, Dense, Dropout, Embedding, LSTM, Sequential, WorkerPool, init } from 'wasm-rnn';
+import { CliError } from '../common/errors.js';
+import { loadModelFile, saveModelFile } from '../common/model-file.js';
+import { lineSpec, writePlot } from '../common/plot.js';
+import { action, withCommonOptions } from '../common/run.js';
+import { train } from '../common/train.js';
+import { evaluateNats, readCorpus, slice, windows } from './corpus.js';
+import { sampleText } from './sample.js';
+
+const DEFAULT_TEXT = fileURLToPath(new URL('../../data/tinyshakespeare.txt', import.meta.url));
+const LN2 = Math.log(2);
+
+const int = (name, min = 1) => (v) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new CliError(`${name} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+  return n;
+};
+const num = (name, ok) => (v) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || !ok(n)) throw new CliError(`${name}: ${JSON.stringify(v)} is out of range`);
+  return n;
+};
+
+function samplingOptions(command) {
+  return command
+    .addOption(new Option('--temperature <t>', 'softmax temperature of sampling').default(0.8).argParser(num('--temperature', (t) => t > 0)))
+    .addOption(new Option('--top-k <k>', 'sample among the k most likely characters (0: all)').default(10).argParser(int('--top-k', 0)))
+    .addOption(new Option('--length <n>', 'characters to sample').default(500).argParser(int('--length')))
+    .option('--prime <text>', 'text the sample starts from', 'ROMEO:\n');
+}
+
+export function textgenCommand() {
+  const command = samplingOptions(withCommonOptions(new Command('textgen'), { out: 'runs/textgen' }))
+    // Options after `sample` belong to it (both commands take the sampling options).
+    .enablePositionalOptions()
+    .description('train a character-level LSTM language model (tiny-shakespeare by default), report validation nats and bits per character, sample text')
+    .option('--text <file>', 'UTF-8 text to train on (first 90% train, last 10% validation)', DEFAULT_TEXT)
+    .addOption(new Option('--hidden <n>', 'LSTM hidden size').default(256).argParser(int('--hidden')))
+    .addOption(new Option('--layers <n>', 'stacked LSTM layers').default(1).argParser(int('--layers')))
+    .addOption(new Option('--embedding <n>', 'character embedding size').default(64).argParser(int('--embedding')))
+    .addOption(new Option('--seq <n>', 'characters per training sequence (BPTT length)').default(64).argParser(int('--seq', 2)))
+    .addOption(new Option('--batch <n>', 'sequences per step').default(32).argParser(int('--batch')))
+    .addOption(new Option('--lr <x>', 'peak learning rate (Adam, cosine schedule)').default(2e-3).argParser(num('--lr', (x) => x > 0)))
+    .addOption(new Option('--dropout <p>', 'dropout before the readout').default(0.1).argParser(num('--dropout', (p) => p >= 0 && p < 1)))
+    .addOption(new Option('--steps <n>', 'training steps (the cosine schedule spans them; --max-minutes may stop sooner)').default(6000).argParser(int('--steps')))
+    .addOption(new Option('--workers <n>', 'train data-parallel on this many workers (1: this thread only)').default(Math.min(2, availableParallelism())).argParser(int('--workers')))
+    .action(action(runTrain));
+  command.addCommand(
+    samplingOptions(new Command('sample'))
+      .description('sample text from a model saved by `textgen`')
+      .requiredOption('--model <file>', 'model.safetensors written by textgen')
+      .addOption(new Option('--seed <n>', 'seed of sampling').default(1).argParser(int('--seed', 0)))
+      .action(async (opts) => {
+        await init();
+        const model = await loadModelFile(opts.model);
+        const vocab = model.preprocessing.vocab;
+        if (vocab === undefined || model.config[0].type !== 'Embedding') {
+          model.dispose();
+          throw new CliError(`${opts.model}: not a character model written by textgen (it has no saved vocabulary)`);
+        }
+        let text;
+        try {
+          text = sampleText(model, vocab, { prime: opts.prime, length: opts.length, temperature: opts.temperature, topK: opts.topK, seed: opts.seed });
+        } catch (e) {
+          throw new CliError(`--prime: ${e.message.split('\n')[0]}`);
+        } finally {
+          model.dispose();
+        }
+        process.stdout.write(`${text}\n`);
+      }),
+  );
+  return command;
+}
+
+async function runTrain(opts, ctx) {
+  const { progress, budget, out, seed, quick } = ctx;
+  const corpus = readCorpus(opts.text, { minChars: quick ? 200 : 1000 });
+  const V = corpus.vocab.size;
+  const hidden = quick ? 32 : opts.hidden;
+  const seq = quick ? 32 : opts.seq;
+  const steps = quick ? 20 : opts.steps;
+  const workers = quick ? 1 : opts.workers;
+  // Training windows start at a seeded offset so each seed sees different cuts of the text.
+  const trainWindows = windows(corpus.train, seq, seed % seq);
+  const valWindows = windows(corpus.validation, seq);
+  const valSubset = quick ? valWindows : spread(valWindows, 512);
+  const N = trainWindows.x.shape[1];
+  if (N < opts.batch || valWindows.x.shape[1] < 1) throw new CliError(`${opts.text}: too short for sequences of ${seq} characters in batches of ${opts.batch}`);
+  progress.log(`textgen: ${opts.text}: ${corpus.train.length + corpus.validation.length} characters, vocabulary ${V}; ${N} training sequences of ${seq}, ${valWindows.x.shape[1]} validation sequences`);
+
+  const layers = [new Embedding({ numEmbeddings: V, embeddingDim: opts.embedding }), new LSTM({ inputSize: opts.embedding, hiddenSize: hidden, numLayers: opts.layers, dropout: opts.layers > 1 ? opts.dropout : 0 })];
+  if (opts.dropout > 0) layers.push(new Dropout({ p: opts.dropout }));
+  layers.push(new Dense({ inputSize: hidden, outputSize: V }));
+  const model = new Sequential(layers, { seed });
+  model.compile({ loss: 'crossEntropy', optimizer: new Adam({ lr: opts.lr }), clipGradNorm: 1 });
+  model.preprocessing = { vocab: corpus.vocab };
+  progress.log(`model: Embedding ${V}→${opts.embedding}, LSTM ${hidden}×${opts.layers}, Dense ${hidden}→${V}: ${model.parameterCount()} parameters; ${workers} worker(s)`);
+
+  // Validation curve: every `evalEvery` steps on 512 windows spread evenly over the validation
+  // text; the whole validation text at the end (valNats). The best weights (by the curve) are kept.
+  const evalEvery = quick ? 10 : 250;
+  const curve = [];
+  let best = { nats: Infinity, weights: undefined, step: 0 };
+  let step = 0;
+  let recentLoss = [];
+  let lastEval = performance.now();
+  const stepsPerEpoch = Math.ceil(N / opts.batch);
+  const pool = workers > 1 ? await WorkerPool.create({ workers }) : undefined;
+  let seconds = 0;
+  const stepTimes = []; // when each step ended (before any validation), for the warm-up's timing
+  // One fit call for `count` more steps, its cosine schedule spanning them.
+  const fitSteps = async (count, warmupSteps, label) => {
+    const until = step + count;
+    const r = await train(model, trainWindows.x, trainWindows.y, {
+      progress, budget, label, epochs: Math.ceil(count / stepsPerEpoch), maxSteps: count, batchSize: opts.batch, samples: N,
+      lrSchedule: { type: 'cosine', warmupSteps, totalSteps: count, minLr: opts.lr / 20 },
+      ...(pool ? { pool } : {}),
+      afterBatch: (logs) => {
+        step++;
+        stepTimes.push(performance.now());
+        recentLoss.push(logs.loss);
+        // Every evalEvery steps, and at least once a minute (large models step slowly).
+        if (step % evalEvery === 0 || step === until || performance.now() - lastEval > 60_000) {
+          lastEval = performance.now();
+          const nats = evaluateNats(model, valSubset);
+          const trainNats = recentLoss.reduce((a, b) => a + b, 0) / recentLoss.length;
+          recentLoss = [];
+          curve.push({ step, valNats: nats, trainNats });
+          if (nats < best.nats) best = { nats, weights: model.stateDict(), step };
+          progress.log(`step ${step}: train ${trainNats.toFixed(3)} nats, validation (subset) ${nats.toFixed(3)} nats = ${(nats / LN2).toFixed(3)} bits/char`);
+        }
+        return step < until;
+      },
+    });
+    seconds += r.seconds;
+    return r;
+  };
+  try {
+    // With a time budget the schedule must end when the time does: time a short warm-up first,
+    // then let the cosine schedule span the steps that fit in the time left.
+    const probe = quick || budget.remaining() === Infinity ? 0 : Math.min(50, Math.floor(steps / 10));
+    let main = steps;
+    if (probe > 0) {
+      await fitSteps(probe, probe, 'textgen warm-up');
+      // Time the warm-up's second half: the first steps pay for compiling and starting workers.
+      const from = Math.floor(probe / 2);
+      const perStep = (stepTimes[probe - 1] - stepTimes[from - 1]) / 1000 / (probe - from);
+      // 8% of the time left is kept for the validation checks, the final evaluation and the sample.
+      main = Math.max(1, Math.min(steps - probe, Math.floor(((budget.remaining() / 1000) * 0.92) / perStep)));
+      progress.log(`textgen: ${(perStep * 1000).toFixed(0)} ms per step: the schedule spans ${main} more steps`);
+    }
+    await fitSteps(main, probe > 0 ? 0 : Math.min(200, Math.floor(steps / 10)), 'textgen');
+  } finally {
+    await pool?.terminate();
+  }
+  const result = { seconds };
+  if (best.weights !== undefined && curve.at(-1)?.valNats > best.nats) model.loadStateDict(best.weights);
+  const valNats = evaluateNats(model, valWindows);
+  if (curve.length === 0) curve.push({ step, valNats, trainNats: recentLoss.length > 0 ? recentLoss.reduce((a, b) => a + b, 0) / recentLoss.length : curve.at(-1)?.trainNats ?? valNats });
+  const sample = sampleText(model, corpus.vocab, { prime: primeFor(opts.prime, corpus.vocab), length: quick ? 100 : opts.length, temperature: opts.temperature, topK: opts.topK, seed });
+  progress.log(`validation: ${valNats.toFixed(4)} nats/char = ${(valNats / LN2).toFixed(4)} bits/char after ${step} steps (${result.seconds.toFixed(0)} s)`);
+  progress.log(`sample (temperature ${opts.temperature}, top-k ${opts.topK}):\n${sample}`);
+  saveModelFile(out, 'model', model, slice(valWindows, 0, 1).x);
+  model.dispose();
+  await writePlot(out, 'textgen-loss', lineSpec({
+    title: 'Character LSTM: loss per character (nats; validation on 512 windows spread over the held-out 10%)', x: 'step', y: 'nats per character',
+    series: { validation: curve.map((p) => ({ x: p.step, y: p.valNats })), training: curve.map((p) => ({ x: p.step, y: p.trainNats })) },
+  }));
+  return {
+    valNats,
+    valBitsPerChar: valNats / LN2,
+    trainNats: curve.at(-1)?.trainNats ?? null,
+    steps: step,
+    seconds: Math.round(result.seconds * 10) / 10,
+    sample,
+    curve,
+    settings: { hidden, layers: opts.layers, embedding: opts.embedding, seq, batch: opts.batch, lr: opts.lr, dropout: opts.dropout, workers, vocabulary: V },
+  };
+}
+
+/** The prime if the corpus has all its characters, else the corpus's first character. */
+function primeFor(prime, vocab) {
+  try {
+    vocab.encode(prime);
+    return prime;
+  } catch {
+    return vocab.tokens[0];
+  }
+}
+
+/** `count` windows spread evenly over all of `w` (a fixed, representative validation subset). */
+function spread(w, count) {
+  const [seq, N] = w.x.shape;
+  if (N <= count) return w;
+  const pick = Array.from({ length: count }, (_, i) => Math.floor((i * N) / count));
+  const take = (t) => {
+    const out = new Int32Array(seq * count);
+    for (let s = 0; s < seq; s++) pick.forEach((n, j) => (out[s * count + j] = t.data[s * N + n]));
+    return { data: out, shape: [seq, count] };
+  };
+  return { x: take(w.x), y: take(w.y) };
+}

@@ -1,0 +1,60 @@
+/**
+ * A character corpus for language modelling: the customary split (first 90% of the text for
+ * training, last 10% for validation), the vocabulary of the whole text, and the text cut into
+ * windows of `seq + 1` characters: ids x[t] = c[i+t], targets y[t] = c[i+t+1].
+ */
+import { CharVocab } from 'wasm-rnn';
+import { fileError } from '../common/errors.js';
+import { readText } from '../common/files.js';
+
+export function readCorpus(file, { minChars = 1000 } = {}) {
+  const text = readText(file);
+  const chars = [...text].length;
+  if (chars === 0) throw fileError(file, 'is empty: a language model needs text to learn from');
+  if (chars < minChars) throw fileError(file, `holds ${chars} characters; training needs at least ${minChars}`);
+  const vocab = CharVocab.fromText(text);
+  const ids = vocab.encode(text);
+  const cut = Math.floor(ids.length * 0.9);
+  return { vocab, train: ids.subarray(0, cut), validation: ids.subarray(cut) };
+}
+
+/**
+ * Non-overlapping windows of `ids` starting at `offset`, time-major: { x: [seq, N], y: [seq, N] }
+ * (Int32 ids), y being x shifted by one character.
+ */
+export function windows(ids, seq, offset = 0) {
+  const N = Math.floor((ids.length - 1 - offset) / seq);
+  const x = new Int32Array(seq * N);
+  const y = new Int32Array(seq * N);
+  for (let n = 0; n < N; n++) {
+    const start = offset + n * seq;
+    for (let t = 0; t < seq; t++) {
+      x[t * N + n] = ids[start + t];
+      y[t * N + n] = ids[start + t + 1];
+    }
+  }
+  return { x: { data: x, shape: [seq, N] }, y: { data: y, shape: [seq, N] } };
+}
+
+/** Sequences [from, to) of time-major windows. */
+export function slice(w, from, to) {
+  const [seq, N] = w.x.shape;
+  const take = (t) => {
+    const out = new Int32Array(seq * (to - from));
+    for (let s = 0; s < seq; s++) out.set(t.data.subarray(s * N + from, s * N + to), s * (to - from));
+    return { data: out, shape: [seq, to - from] };
+  };
+  return { x: take(w.x), y: take(w.y) };
+}
+
+/** Mean cross-entropy (nats per character) over all windows, in chunks that fit wasm memory. */
+export function evaluateNats(model, w, chunk = 128) {
+  const N = w.x.shape[1];
+  let sum = 0;
+  for (let from = 0; from < N; from += chunk) {
+    const to = Math.min(N, from + chunk);
+    const part = slice(w, from, to);
+    sum += model.evaluate(part.x, part.y).loss * (to - from);
+  }
+  return sum / N;
+}
