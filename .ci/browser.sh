@@ -12,6 +12,8 @@
 #   5. test/bundlers/run.mjs: esbuild, Vite, webpack 5, Rollup builds in headless Chromium,
 #      results equal to Node's bit for bit
 #   6. examples/cloudflare-worker/test/run.mjs: the edge example in workerd on loopback
+#   7. examples/web/test/run.mjs: the live-training demo page clicked through in headless Chromium
+#      (loss goes down, frames keep coming while the worker trains); rewrites docs/demo.png
 # Needs: npm ci done (bundlers are devDependencies), Debian's chromium (installed if missing).
 # Idempotent; fails loudly. About 1–2 minutes on 2 cores. Closing line: "browser: N passed, M failed".
 set -euo pipefail
@@ -50,7 +52,8 @@ tally() { # tally LOG: add the log's "…: N passed, M failed" closing line
   fi
 }
 for step in "node scripts/size-budget.mjs" "node test/types/check.mjs" "node test/bundlers/special-path.mjs" "node test/bundlers/run.mjs" \
-  "node examples/cloudflare-worker/test/run.mjs"; do
+  "node examples/cloudflare-worker/test/run.mjs" \
+  "node examples/web/test/run.mjs"; do
   echo
   echo "== $step =="
   $step 2>&1 | tee "$tmp/log" || status=1

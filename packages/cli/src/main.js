@@ -7,6 +7,7 @@ import { WasmRnnError } from 'wasm-rnn';
 import { CliError } from './common/errors.js';
 import { forecastCommand } from './forecast/command.js';
 import { memoryCommand } from './memory/command.js';
+import { speechCommand } from './speech/command.js';
 import { textgenCommand } from './textgen/command.js';
 
 export function program() {
@@ -16,6 +17,7 @@ export function program() {
     .enablePositionalOptions()
     .addCommand(forecastCommand())
     .addCommand(textgenCommand())
+    .addCommand(speechCommand())
     .addCommand(memoryCommand());
 }
 

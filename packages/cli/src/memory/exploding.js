@@ -22,6 +22,7 @@ export function explodingRun({ T, hidden, steps, batch, lr, clip, seed, initScal
   const random = mulberry32(seed * 104729 + T);
   const curve = [];
   let diverged = false;
+  let reason = null;
   let step = 0;
   // SGD with momentum at this rate is noisy: keep the weights of the best validation check.
   let best = { mse: Infinity, weights: undefined };
@@ -33,6 +34,7 @@ export function explodingRun({ T, hidden, steps, batch, lr, clip, seed, initScal
     } catch (e) {
       if (e?.code !== 'E_NON_FINITE') throw e;
       diverged = true; // the loss or a gradient overflowed: nothing was updated
+      reason = 'non-finite loss or gradient';
       curve.push({ step: step + 1, loss: null, gradNorm: null });
       break;
     }
@@ -40,6 +42,7 @@ export function explodingRun({ T, hidden, steps, batch, lr, clip, seed, initScal
     // A loss a thousand times the constant predictor's is as good as infinite.
     if (!(loss < 1000 / 6)) {
       diverged = true;
+      reason = 'loss above 1000 times the constant predictor\'s';
       break;
     }
     if ((step + 1) % 50 === 0) {
@@ -50,5 +53,5 @@ export function explodingRun({ T, hidden, steps, batch, lr, clip, seed, initScal
   if (!diverged && best.weights !== undefined) model.loadStateDict(best.weights);
   const mse = diverged ? null : model.evaluate(test.x, test.y).loss;
   model.dispose();
-  return { diverged, mse, steps: step, curve };
+  return { diverged, reason, mse, steps: step, curve };
 }

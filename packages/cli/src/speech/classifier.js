@@ -1,0 +1,55 @@
+/**
+ * The spoken-digit classifier: a bidirectional GRU over the whole (variable-length) utterance,
+ * then a forward GRU whose state at each utterance's own last frame (`returnSequences: false`,
+ * with `lengths`) summarizes it, then Dense → 10 digits, cross-entropy.
+ *
+ * Why the second layer: `returnSequences: false` passes on PyTorch's `output[-1]`. For a
+ * bidirectional layer that is the forward direction after the whole utterance but the backward
+ * direction after only the last frame — half of it would be nearly blind. A forward layer
+ * reading the bidirectional sequence sees every frame, each with context from both sides, and
+ * its last state sees the whole utterance. (Mean-pooling over time is not a layer of the API.)
+ */
+import { Adam, Dense, GRU, Sequential } from 'wasm-rnn';
+import { inOrder, padBatch } from './batches.js';
+
+export function classifierModel({ F, hidden, seed, lr }) {
+  const model = new Sequential(
+    [
+      new GRU({ inputSize: F, hiddenSize: hidden, bidirectional: true }),
+      new GRU({ inputSize: 2 * hidden, hiddenSize: hidden, returnSequences: false }),
+      new Dense({ inputSize: hidden, outputSize: 10 }),
+    ],
+    { seed },
+  );
+  model.compile({ loss: 'crossEntropy', optimizer: new Adam({ lr }), clipGradNorm: 1 });
+  return model;
+}
+
+/** The predicted digit of every utterance (`frames`: Float32Array[] of T_i × F). */
+export function classify(model, frames, F, batchSize = 64) {
+  const out = new Int32Array(frames.length);
+  // Sorted by length so batches carry little padding.
+  const order = frames.map((f, i) => [f.length, i]).sort((a, b) => a[0] - b[0]).map(([, i]) => i);
+  for (const batch of inOrder(order.length, batchSize)) {
+    const ids = batch.map((k) => order[k]);
+    const { x, lengths } = padBatch(ids.map((i) => frames[i]), F);
+    const logits = model.predict(x, { lengths }).data; // [B, 10]
+    ids.forEach((i, b) => {
+      let arg = 0;
+      for (let c = 1; c < 10; c++) if (logits[b * 10 + c] > logits[b * 10 + arg]) arg = c;
+      out[i] = arg;
+    });
+  }
+  return out;
+}
+
+/** Accuracy and the confusion matrix counts[true][predicted]. */
+export function score(predicted, truth) {
+  const confusion = Array.from({ length: 10 }, () => new Array(10).fill(0));
+  let right = 0;
+  predicted.forEach((p, i) => {
+    confusion[truth[i]][p]++;
+    if (p === truth[i]) right++;
+  });
+  return { accuracy: right / Math.max(1, truth.length), confusion };
+}

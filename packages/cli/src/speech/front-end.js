@@ -1,0 +1,88 @@
+/**
+ * The speech front end, all through wasm-rnn's public API: WAV decoding (any rate, mono or
+ * stereo) → mono → 8 kHz → 40-band log-mel spectrogram (25 ms windows, 10 ms hop) → each band
+ * normalized to mean 0, variance 1 over the utterance. The per-utterance normalization removes
+ * the recording's level and the microphone's and voice's average spectrum, which is what varies
+ * most between speakers.
+ */
+import { WasmRnnError, decodeWav, logMelSpectrogram, resample, toMono } from 'wasm-rnn';
+import { fileError } from '../common/errors.js';
+import { readBytes } from '../common/files.js';
+
+/** Feature settings: saved next to the model, so `speech predict` computes the same features. */
+export const FEATURES = Object.freeze({ sampleRate: 8000, nFft: 256, winLength: 200, hopLength: 80, nMels: 40 });
+
+/** A WAV file as mono samples at `rate` Hz; a bad file → one line naming it. */
+export function readWav(path, rate = FEATURES.sampleRate) {
+  const bytes = readBytes(path);
+  let wav;
+  try {
+    wav = decodeWav(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  } catch (e) {
+    if (e instanceof WasmRnnError) throw fileError(path, e.message);
+    throw e;
+  }
+  const mono = toMono(wav.channels);
+  if (mono.length === 0) throw fileError(path, 'WAV: no samples');
+  return wav.sampleRate === rate ? mono : resample(mono, wav.sampleRate, rate);
+}
+
+/** Log-mel frames [T, nMels] (row-major Float32Array) of `samples`, each band normalized over time. */
+export function features(samples, settings = FEATURES) {
+  const { sampleRate, nFft, winLength, hopLength, nMels } = settings;
+  // Very short signals: pad to one window so there is at least one full frame.
+  let x = samples;
+  if (x.length < nFft) {
+    x = new Float32Array(nFft);
+    x.set(samples);
+  }
+  const mel = logMelSpectrogram(x, { sampleRate, nFft, winLength, hopLength, nMels, logOffset: 1e-6 });
+  return normalizePerUtterance(mel.data, nMels);
+}
+
+/** Each of the `bands` columns to mean 0, variance 1 over the frames (in place; returns it). */
+export function normalizePerUtterance(data, bands) {
+  const frames = data.length / bands;
+  for (let b = 0; b < bands; b++) {
+    let sum = 0;
+    for (let t = 0; t < frames; t++) sum += data[t * bands + b];
+    const mean = sum / frames;
+    let sq = 0;
+    for (let t = 0; t < frames; t++) sq += (data[t * bands + b] - mean) ** 2;
+    const scale = 1 / Math.sqrt(sq / frames + 1e-5);
+    for (let t = 0; t < frames; t++) data[t * bands + b] = (data[t * bands + b] - mean) * scale;
+  }
+  return data;
+}
+
+/** The signal played `factor` times faster (pitch moves with it, as on tape): resampling. */
+export function changeSpeed(samples, factor, rate = FEATURES.sampleRate) {
+  return factor === 1 ? samples : resample(samples, Math.round(rate * factor), rate);
+}
+
+/** `samples` × `gain` plus white noise at `snrDb` below the signal's power (`random`: U(0,1)). */
+export function gainAndNoise(samples, { gain = 1, snrDb = Infinity, random }) {
+  let power = 0;
+  for (const v of samples) power += v * v;
+  power /= samples.length;
+  const sigma = Number.isFinite(snrDb) ? Math.sqrt(power / 10 ** (snrDb / 10)) : 0;
+  const out = new Float32Array(samples.length);
+  for (let i = 0; i < out.length; i++) out[i] = gain * (samples[i] + sigma * gaussian(random));
+  return out;
+}
+
+function gaussian(random) {
+  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}
+
+/**
+ * Every `k` consecutive frames as one ([T × F] → [floor(T/k) × kF], at least one frame): the
+ * recurrent layers then take k times fewer steps, which is most of their cost.
+ */
+export function stackFrames(frames, F, k) {
+  if (k === 1) return frames;
+  const T = Math.max(1, Math.floor(frames.length / F / k));
+  const out = new Float32Array(T * k * F);
+  out.set(frames.subarray(0, Math.min(frames.length, out.length)));
+  return out;
+}
