@@ -75,7 +75,7 @@ function withArchitecture(arch: unknown): Uint8Array {
 }
 
 describe('8. hostile model files → E_FORMAT', () => {
-  it('the valid files load (and a file inside a larger buffer at an odd offset, and its ArrayBuffer)', async () => {
+  it('the valid files load (and a file inside a larger buffer at an odd offset, its ArrayBuffer, and a Node Buffer view)', async () => {
     const ref = richModel();
     const x = ids(3, [4, 2], 5);
     const m = await loadModel(RICH);
@@ -86,7 +86,12 @@ describe('8. hostile model files → E_FORMAT', () => {
     expectBitEqual(m2.predict(x).data, ref.predict(x).data);
     const m3 = await loadModel(RICH.slice().buffer);
     expectBitEqual(m3.predict(x).data, ref.predict(x).data);
-    for (const mm of [m, m2, m3, ref]) mm.dispose();
+    // A Node Buffer view at an offset (what readFileSync and Buffer.concat give): its slice() is
+    // a view, not a copy.
+    const buffer = Buffer.concat([Buffer.alloc(5), Buffer.from(RICH), Buffer.alloc(7)]).subarray(5, 5 + RICH.length);
+    const m4 = await loadModel(buffer);
+    expectBitEqual(m4.predict(x).data, ref.predict(x).data);
+    for (const mm of [m, m2, m3, m4, ref]) mm.dispose();
     expect((await outcome(SMALL)).ok).toBe(true);
   });
 

@@ -100,7 +100,9 @@ export function readSafetensors(bytes: Uint8Array): { tensors: Map<string, Safet
   const tensors = new Map<string, SafetensorsTensor>();
   const start = 8 + headerLength;
   for (const [name, dtype, shape, begin, end] of entries) {
-    const copy = bytes.slice(start + begin, start + end);
+    // Uint8Array's own slice: a Node Buffer's slice() is a view into the same memory, and its
+    // .buffer would then be the whole (pooled) allocation.
+    const copy = Uint8Array.prototype.slice.call(bytes, start + begin, start + end);
     const data = dtype === 'F32' ? new Float32Array(copy.buffer) : new Int32Array(copy.buffer);
     tensors.set(name, { dtype, shape, data });
   }
