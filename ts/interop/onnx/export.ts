@@ -34,7 +34,7 @@ export interface ToOnnxOptions {
 }
 
 const OPSET = 17n;
-// IR version 8 (ONNX 1.10+): what opset 17 requires, and old enough for every onnxruntime since 1.10.
+// IR version 8: the one ONNX 1.12 released with opset 17 (onnxruntime 1.12+ runs both).
 const IR_VERSION = 8n;
 
 type Attr = MessageInitShape<typeof AttributeProtoSchema>;
@@ -59,7 +59,7 @@ class Builder {
   }
   floats(stem: string, data: Float32Array, dims: number[]): string {
     const name = this.fresh(stem);
-    // raw_data is little-endian; a copy, so later changes to the model's weights do not leak in.
+    // raw_data is little-endian, as Float32Array memory is on every engine wasm runs on.
     const rawData = new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
     this.inits.push({ name, dims: dims.map(BigInt), dataType: DataType.FLOAT, rawData });
     return name;

@@ -55,9 +55,15 @@ export function normalizePerUtterance(data, bands) {
   return data;
 }
 
-/** The signal played `factor` times faster (pitch moves with it, as on tape): resampling. */
+/**
+ * The signal played about `factor` times faster (pitch moves with it, as on tape): resampling
+ * from rate × factor, rounded to a multiple of 100 Hz. The rounding matters: the resampler's
+ * cost grows with the rates' ratio in lowest terms (7433 → 8000 Hz would need 8000 filter phases,
+ * 7400 → 8000 Hz needs 40).
+ */
 export function changeSpeed(samples, factor, rate = FEATURES.sampleRate) {
-  return factor === 1 ? samples : resample(samples, Math.round(rate * factor), rate);
+  const from = Math.round((rate * factor) / 100) * 100;
+  return from === rate ? samples : resample(samples, from, rate);
 }
 
 /** `samples` × `gain` plus white noise at `snrDb` below the signal's power (`random`: U(0,1)). */
