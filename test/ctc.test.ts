@@ -103,6 +103,23 @@ describe('ctc in training', () => {
     model.dispose();
   });
 
+  it('a batch-first model takes x [B, T, F] and the same label rows [B, S]: the loss and update of the time-major model', () => {
+    const c = cases[0]!;
+    const timeMajor = build(c);
+    const batchFirst = new Sequential([new Dense({ inputSize: c.C, outputSize: c.C })], { seed: 1, batchFirst: true });
+    batchFirst.loadStateDict(timeMajor.stateDict());
+    batchFirst.compile({ loss: 'ctc', optimizer: new SGD({ lr: 0.1 }) });
+    const { x, y, lengths } = inputs(c);
+    const xb = new Float32Array(x.data.length);
+    for (let t = 0; t < c.T; t++) for (let b = 0; b < c.B; b++) xb.set(x.data.subarray((t * c.B + b) * c.C, (t * c.B + b + 1) * c.C), (b * c.T + t) * c.C);
+    const a = timeMajor.trainStep(x, y, { lengths });
+    const b = batchFirst.trainStep(tensor(xb, [c.B, c.T, c.C]), y, { lengths });
+    expect(b).toBe(a);
+    expect(Array.from(batchFirst.stateDict()['0.weight']!.data)).toEqual(Array.from(timeMajor.stateDict()['0.weight']!.data));
+    timeMajor.dispose();
+    batchFirst.dispose();
+  });
+
   it('rejects labels equal to the blank or outside the classes, and float targets, leaving the model unchanged', () => {
     const model = new Sequential([new Dense({ inputSize: 2, outputSize: 3 })], { seed: 1 });
     model.compile({ loss: 'ctc', optimizer: new SGD({ lr: 0.1 }) });

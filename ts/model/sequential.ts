@@ -424,9 +424,9 @@ export class Sequential {
     }
   }
 
-  /** Targets in the time-major layout: only sequences of targets have a time axis to swap. */
+  /** Targets in the time-major layout: only per-step targets have a time axis to swap (not last-step targets, not ctc label rows). */
   #timeMajorTargets<T>(y: T): T {
-    return this.returnsSequences ? (swapLeadingAxes(y as never, 'y') as T) : y;
+    return this.targetSampleAxis === 1 ? (swapLeadingAxes(y as never, 'y') as T) : y;
   }
 
   /**

@@ -24,9 +24,9 @@ import { predictFiles, transcribe } from './predict.js';
 import { padBatch } from './batches.js';
 import { trainLoop } from './trainer.js';
 
-/** Frames stacked per recurrent step: 20 ms for the classifier, 30 ms for CTC (longer inputs). */
+/** Frames stacked per recurrent step: 20 ms for the classifier, 40 ms for CTC (longer inputs; a digit still spans about 10 steps). */
 const CLASSIFIER_STACK = 2;
-const CTC_STACK = 3;
+const CTC_STACK = 4;
 const PARTS = ['official', 'held-out', 'ctc'];
 
 const int = (name, min = 1) => (v) => {
@@ -157,7 +157,7 @@ async function connectedDigits({ cache, digits, official, settings, on, random, 
   const testPool = official.test.map((r) => r.i);
   const started = performance.now();
   const augment = on.has('speed') || on.has('noise');
-  const trainSet = buildUtterances(cache.waves, digits, trainPool, { count: settings.ctcTrain, random, augment });
+  const trainSet = buildUtterances(cache.waves, digits, trainPool, { count: settings.ctcTrain, random, augment, minDigits: 1 });
   const testSet = buildUtterances(cache.waves, digits, testPool, { count: settings.ctcTest, random });
   progress.log(`connected digits: ${settings.ctcTrain} training utterances (official training recordings), ${settings.ctcTest} test utterances (official test recordings), built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const F = FEATURES.nMels * CTC_STACK;

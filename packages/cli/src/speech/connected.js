@@ -11,15 +11,16 @@ export const BLANK = 0;
 /**
  * `count` utterances from the recordings `pool` (indexes into `waves`); with `augment` each
  * digit also gets a random speed (0.85–1.15) and the noise floor varies more (20–50 dB below).
+ * `minDigits`: 1 for training (single digits make the first alignments easy to find), 2 for testing.
  * Returns { frames: Float32Array[] (T × nMels, normalized), targets: Int32Array[], digits: number[][] }.
  */
-export function buildUtterances(waves, digits, pool, { count, random, augment = false }) {
+export function buildUtterances(waves, digits, pool, { count, random, augment = false, minDigits = 2 }) {
   const rate = FEATURES.sampleRate;
   const frames = [];
   const targets = [];
   const labels = [];
   for (let u = 0; u < count; u++) {
-    const n = 2 + Math.floor(random() * 5);
+    const n = minDigits + Math.floor(random() * (7 - minDigits));
     const parts = [];
     const seq = [];
     const gap = () => new Float32Array(Math.round(rate * (0.05 + 0.35 * random())));
