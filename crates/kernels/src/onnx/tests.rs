@@ -271,10 +271,12 @@ fn onnx_recurrent_rejects_inconsistent_inputs() {
 
 #[test]
 fn onnx_recurrent_refuses_a_huge_call_before_allocating() {
-    // Zero input features: X and W are empty whatever T is, so only the outputs are huge.
-    let c = Case { dims: RecurrentDims { seq: 1 << 30, batch: 4, input: 0 }, hidden: 1, bias: false, ..Case::base(OpKind::Rnn) };
+    // Zero input features: X and W are empty whatever T is, so only the outputs are huge: Y is
+    // 2^26 · 4 · 4 = 2^30 floats (4 GiB, over the 3 GiB budget), an element count that still
+    // fits wasm32's usize (so the refusal is the budget's, not a shape overflow's).
+    let c = Case { dims: RecurrentDims { seq: 1 << 26, batch: 4, input: 0 }, hidden: 4, bias: false, ..Case::base(OpKind::Rnn) };
     let s = spec(&c);
-    let r = [0.5f32];
+    let r = [0.5f32; 16];
     let inp = RecurrentInputs { x: &[], w: &[], r: &r, b: None, sequence_lens: None, initial_h: None, initial_c: None, p: None };
     let before = bytes_allocated_by_this_thread();
     let e = run_recurrent(&s, &c.dims, &inp).unwrap_err();

@@ -24,8 +24,7 @@ import { predictFiles, transcribe } from './predict.js';
 import { padBatch } from './batches.js';
 import { trainLoop } from './trainer.js';
 
-/** Frames stacked per recurrent step: 20 ms for the classifier, 40 ms for CTC (longer inputs; a digit still spans about 10 steps). */
-const CLASSIFIER_STACK = 2;
+/** Frames stacked per recurrent step of the CTC model: 40 ms (long inputs; a digit still spans about 10 steps). */
 const CTC_STACK = 4;
 const PARTS = ['official', 'held-out', 'ctc'];
 
@@ -52,10 +51,12 @@ export function speechCommand() {
     .enablePositionalOptions()
     .description('spoken digits (Free Spoken Digit Dataset): a bidirectional GRU classifier (official split and leave-one-speaker-out), connected digits with a CTC loss; `speech predict` transcribes WAV files')
     .addOption(new Option('--data <dir>', 'the Free Spoken Digit Dataset (its folder or its recordings/)').default(defaultDataDir()))
-    .addOption(new Option('--parts <list>', `what to run: ${PARTS.join(',')}`).default(PARTS).argParser(list('--parts', PARTS, false)))
-    .addOption(new Option('--augment <list>', `augmentation: ${AUGMENTATIONS.join(',')} or none`).default(AUGMENTATIONS).argParser(list('--augment', AUGMENTATIONS, true)))
+    .addOption(new Option('--parts <list>', `what to run: ${PARTS.join(',')}`).default(PARTS, PARTS.join(',')).argParser(list('--parts', PARTS, false)))
+    .addOption(new Option('--augment <list>', `augmentation: ${AUGMENTATIONS.join(',')} or none`).default(AUGMENTATIONS, AUGMENTATIONS.join(',')).argParser(list('--augment', AUGMENTATIONS, true)))
+    .option('--speakers <list>', 'held-out part: only these speakers (comma-separated; default all)')
     .addOption(new Option('--variants <n>', 'augmented copies (speed/noise) computed per recording').default(2).argParser(int('--variants', 0)))
-    .addOption(new Option('--hidden <n>', 'classifier GRU size per direction').default(64).argParser(int('--hidden')))
+    .addOption(new Option('--hidden <n>', 'classifier GRU size per direction').default(128).argParser(int('--hidden')))
+    .addOption(new Option('--stack <n>', 'classifier: 10 ms frames stacked per recurrent step').default(2).argParser(int('--stack')))
     .addOption(new Option('--epochs <n>', 'classifier epochs (official split)').default(30).argParser(int('--epochs')))
     .addOption(new Option('--held-out-epochs <n>', 'classifier epochs per held-out speaker').default(20).argParser(int('--held-out-epochs')))
     .addOption(new Option('--batch <n>', 'utterances per step').default(32).argParser(int('--batch')))
@@ -85,29 +86,36 @@ async function runSpeech(opts, ctx) {
   if (quick) recordings = quickSubset(recordings);
   const on = new Set(opts.augment);
   const parts = new Set(opts.parts);
-  const cache = new FeatureCache(recordings, { on, variants: quick ? 1 : opts.variants, random, progress });
+  const cache = new FeatureCache(recordings, { on, variants: quick ? 1 : opts.variants, random, progress, classifier: parts.has('official') || parts.has('held-out') });
   const digits = recordings.map((r) => r.digit);
   const all = recordings.map((_, i) => i);
   const speakers = speakersOf(recordings);
   const settings = {
-    hidden: quick ? 16 : opts.hidden, epochs: quick ? 1 : opts.epochs, heldOutEpochs: quick ? 1 : opts.heldOutEpochs, batch: opts.batch, lr: opts.lr,
+    hidden: quick ? 16 : opts.hidden, stack: opts.stack, epochs: quick ? 1 : opts.epochs, heldOutEpochs: quick ? 1 : opts.heldOutEpochs, batch: opts.batch, lr: opts.lr,
     ctcHidden: quick ? 16 : opts.ctcHidden, ctcEpochs: quick ? 1 : opts.ctcEpochs, ctcTrain: quick ? 48 : opts.ctcTrain, ctcTest: quick ? 16 : opts.ctcTest, beam: opts.beam,
   };
-  const heldOutSpeakers = quick ? speakers.slice(0, 2) : speakers;
+  const chosen = opts.speakers?.split(',').map((v) => v.trim()) ?? speakers;
+  const unknown = chosen.find((v) => !speakers.includes(v));
+  if (unknown !== undefined) throw new CliError(`--speakers: no recordings of ${JSON.stringify(unknown)} (speakers: ${speakers.join(', ')})`);
+  const heldOutSpeakers = quick ? chosen.slice(0, 2) : chosen;
   // Time shares of the --max-minutes budget, by each stage's expected cost.
   const weights = [...(parts.has('official') ? [1] : []), ...(parts.has('held-out') ? heldOutSpeakers.map(() => 0.6) : []), ...(parts.has('ctc') ? [3] : [])];
-  const share = () => weights.shift() / (weights.reduce((a, b) => a + b, 0));
+  const share = () => {
+    const total = weights.reduce((a, b) => a + b, 0);
+    return weights.shift() / total;
+  };
   const pool = opts.workers > 1 && !quick ? await WorkerPool.create({ workers: opts.workers }) : undefined;
   progress.log(`speech: ${recordings.length} recordings of ${speakers.length} speakers from ${opts.data}; augmentation: ${[...on].join(', ') || 'none'}; ${pool ? `${opts.workers} workers` : 'one thread'}`);
 
-  const F = FEATURES.nMels * CLASSIFIER_STACK;
+  const stack = opts.stack;
+  const F = FEATURES.nMels * stack;
   const trainClassifier = async (ids, label, epochs) => {
     const model = classifierModel({ F, hidden: settings.hidden, seed, lr: settings.lr });
-    const draw = (rnd) => ({ frames: ids.map((i) => cache.draw(i, CLASSIFIER_STACK, rnd)), targets: ids.map((i) => digits[i]), S: 0 });
+    const draw = (rnd) => ({ frames: ids.map((i) => cache.draw(i, stack, rnd)), targets: ids.map((i) => digits[i]), S: 0 });
     const run = await trainLoop(model, { F, draw, epochs, batchSize: settings.batch, lr: settings.lr, random, pool, progress, budget, share: share(), label });
     return { model, run };
   };
-  const test = (model, ids) => score(classify(model, ids.map((i) => cache.clean(i, CLASSIFIER_STACK)), F), ids.map((i) => digits[i]));
+  const test = (model, ids) => score(classify(model, ids.map((i) => cache.clean(i, stack)), F), ids.map((i) => digits[i]));
 
   const summary = { accuracy: { official: null, speakerHeldOut: null, perSpeaker: {} }, ctc: { digitErrorRate: null, digitErrorRateBeam: null }, data: opts.data, recordings: recordings.length, augment: [...on], settings, timing: {} };
   const official = officialSplit(recordings.map((r, i) => ({ ...r, i })));
@@ -121,7 +129,7 @@ async function runSpeech(opts, ctx) {
       summary.timing.official = { seconds: round(run.seconds), epochs: run.epochs, steps: run.steps };
       progress.log(`official split: accuracy ${(100 * result.accuracy).toFixed(2)}% on ${testIds.length} test recordings`);
       await writeConfusion(out, 'speech-confusion-official', `Official split: ${(100 * result.accuracy).toFixed(1)}% of ${testIds.length} test recordings`, result.confusion);
-      saveModelFile(out, 'classifier', model, padBatch([cache.clean(testIds[0], CLASSIFIER_STACK)], F).x);
+      saveModelFile(out, 'classifier', model, padBatch([cache.clean(testIds[0], stack)], F).x);
       model.dispose();
     }
     if (parts.has('held-out')) {

@@ -7,13 +7,16 @@ import { waveVariants, specMask } from './augment.js';
 import { FEATURES, readWav, stackFrames } from './front-end.js';
 
 export class FeatureCache {
-  /** `on`: Set of augmentations; `variants`: augmented copies per recording. */
-  constructor(recordings, { on, variants, random, progress }) {
+  /**
+   * `on`: Set of augmentations; `variants`: augmented copies per recording; `classifier`: false
+   * when only the connected digits run (they need the waveforms, not per-recording features).
+   */
+  constructor(recordings, { on, variants, random, progress, classifier = true }) {
     const started = performance.now();
     this.recordings = recordings;
     this.on = on;
     this.waves = recordings.map((r) => readWav(r.path));
-    this.variants = this.waves.map((w) => waveVariants(w, { on, count: variants, random }));
+    this.variants = classifier ? this.waves.map((w) => waveVariants(w, { on, count: variants, random })) : [];
     progress.log(`speech: ${recordings.length} recordings read, ${this.variants.reduce((n, v) => n + v.length, 0)} feature sets computed in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
 

@@ -2,7 +2,7 @@
  * The training loop the speech models share: length-bucketed batches drawn fresh every epoch
  * (so augmented variants and masks change), `trainStep` on a WorkerPool when there is one, the
  * progress display, the --max-minutes deadline, and a cosine learning-rate decay over the planned
- * steps. There is no validation set to pick a best epoch from (the test recordings must not
+ * steps (or the time left). There is no validation set to pick a best epoch from (the test recordings must not
  * choose anything), so the last weights are kept; the decay makes them the settled ones.
  */
 import { tensor } from 'wasm-rnn';
@@ -29,8 +29,9 @@ export async function trainLoop(model, { F, draw, epochs, batchSize, lr, random,
       let sum = 0;
       let count = 0;
       for (const batch of lengthBuckets(data.frames.map((f) => f.length), batchSize, random)) {
-        // Cosine decay from lr to lr/20 over the planned steps (warm-up: the first 3%).
-        const t = steps / (epochs * batchesPerEpoch);
+        // Cosine decay from lr to lr/20 over the planned steps (warm-up: the first 3%), or over
+        // the time left when the deadline comes first, so a cut run still ends with small steps.
+        const t = Math.max(steps / (epochs * batchesPerEpoch), deadline === Infinity ? 0 : Math.min(1, (performance.now() - started) / (deadline - started)));
         model.setLearningRate(t < 0.03 ? (lr * (steps + 1)) / (0.03 * epochs * batchesPerEpoch + 1) : lr * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * t))));
         const { x, lengths } = padBatch(batch.map((i) => data.frames[i]), F);
         const y = targetRows(batch.map((i) => data.targets[i]), data.S);
