@@ -35,38 +35,12 @@ const browserHost = {
   },
 };
 
-/**
- * Sequential.toOnnx() loads the ONNX exporter (and its protobuf runtime) with
- * `await import('wasm-rnn/onnx')`: kept as the package's own specifier so the main bundles
- * carry none of it, and the entry found through the exports map shares the app's instance.
- */
-const ONNX_ENTRY = 'wasm-rnn/onnx';
-
-/**
- * The CommonJS build loads that entry with require: Node's import() would pick the exports
- * map's import condition (dist/onnx.js, which imports dist/index.js), a second copy of the
- * library beside the app's dist/index.cjs, whose WasmRnnError the app's `instanceof` would not
- * recognise; require picks dist/onnx.cjs, which shares dist/index.cjs.
- */
-const cjsOnnxRequire = {
-  name: 'wasm-rnn-cjs-onnx-require',
-  setup(build: { initialOptions: { format?: string }; onLoad: OnLoad }) {
-    if (build.initialOptions.format !== 'cjs') return;
-    build.onLoad({ filter: /[\\/]ts[\\/]model[\\/]sequential\.ts$/ }, async ({ path }) => {
-      const source = await readFile(path, 'utf8');
-      const contents = source.replace(`import('${ONNX_ENTRY}')`, `Promise.resolve().then(() => require('${ONNX_ENTRY}'))`);
-      if (contents === source) throw new Error(`${path}: no import('${ONNX_ENTRY}') to rewrite`);
-      return { contents, loader: 'ts' };
-    });
-  },
-};
-
 const common: Options = {
   target: 'es2022',
   // The package runs in browsers, workers, Node, Deno and Bun: assume no platform, but leave
   // node: builtins (only imported lazily, in Node-like runtimes) to the runtime.
   platform: 'neutral',
-  external: [/^node:/, ONNX_ENTRY],
+  external: [/^node:/],
   // tsup's shim turns import.meta.url into `new URL(\`file:${__filename}\`)`, which breaks on
   // paths with '#' or '%': the CommonJS build gets its own (see cjs-import-meta-url.ts).
   shims: false,
@@ -86,7 +60,7 @@ export default defineConfig(async (): Promise<Options[]> => {
       entry: { index: 'ts/index.ts' },
       format: ['esm', 'cjs'],
       dts: { compilerOptions: { stripInternal: true } },
-      esbuildPlugins: [distWasmUrls, cjsOnnxRequire],
+      esbuildPlugins: [distWasmUrls],
       esbuildOptions(options, { format }) {
         if (format !== 'cjs') return;
         options.define = { ...options.define, 'import.meta.url': 'importMetaUrl' };
@@ -108,7 +82,6 @@ export default defineConfig(async (): Promise<Options[]> => {
       entry: { browser: 'ts/index.ts', 'browser-worker': 'ts/parallel/worker.ts' },
       format: ['esm'],
       platform: 'browser',
-      external: [ONNX_ENTRY],
       esbuildPlugins: [distWasmUrls, browserHost],
     },
     {

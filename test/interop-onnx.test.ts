@@ -114,7 +114,7 @@ describe('ONNX round trip', () => {
     const dims = model.batchFirst ? [b, t] : [t, b];
     const x = ids ? tensor(Int32Array.from({ length: t * b }, (_, i) => (i * 7) % 6), dims) : tensor(Float32Array.from({ length: t * b * 3 }, (_, i) => Math.sin(i * 1.3)), [...dims, 3]);
     const want = model.predict(x);
-    const m = await loadOnnx(await model.toOnnx());
+    const m = await loadOnnx(model.toOnnx());
     const got = (await m.run({ input: x })).output!;
     expect(got.shape).toEqual(want.shape);
     expect(scaledDiff(got.data, Array.from(want.data))).toBeLessThan(TOL);

@@ -18,6 +18,7 @@ import type { Optimizer } from './optimizers';
 import { type FitOptions, type History, fitModel } from './fit';
 import { saveModel } from './persist';
 import { swapLeadingAxes } from './layout';
+import { onnxExporter } from './exporters';
 import type { Preprocessor } from '../data';
 import { parallelTrainStep, disposeReplicas } from './parallel';
 import type { WorkerPool } from '../parallel/pool';
@@ -641,13 +642,14 @@ export class Sequential {
 
   /**
    * The model as ONNX bytes (opset 17) that onnxruntime runs with the same outputs, in the
-   * model's own layout; `toOnnx` of 'wasm-rnn/onnx' (ts/interop/onnx/export.ts). Async because
-   * that entry, with its protobuf runtime, loads only when called: the package imports itself by
-   * name (left external by tsup), so the main bundle carries no protobuf code.
+   * model's own layout. The exporter and its protobuf runtime live in the `wasm-rnn/onnx` entry,
+   * which registers itself when loaded (`import 'wasm-rnn/onnx'`, or `toOnnx(model)` from it):
+   * the main bundle refers to it neither statically nor lazily.
    */
-  async toOnnx(options: { name?: string } = {}): Promise<Uint8Array> {
-    const { toOnnx } = await import('wasm-rnn/onnx');
-    return toOnnx(this, options);
+  toOnnx(options: { name?: string } = {}): Uint8Array {
+    const exporter = onnxExporter();
+    if (exporter === undefined) throw new WasmRnnError('E_UNSUPPORTED', "Sequential.toOnnx: load the ONNX entry first (import 'wasm-rnn/onnx'): the exporter and its protobuf runtime live there");
+    return exporter(this, options);
   }
 
   /** The model as a safetensors file (weights, architecture, compile settings); see loadModel. */

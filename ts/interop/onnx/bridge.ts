@@ -9,6 +9,7 @@
  * and surfaces as E_INTERNAL.
  */
 import { bindings } from '../../backend/init';
+import { registerOnnxExporter } from '../../model/exporters';
 import { isTrap, recoverFromTrap } from '../../backend/trap';
 import { WasmRnnError, fromWasmError } from '../../errors';
 import { describe, formatShape } from '../../tensor';
@@ -84,4 +85,4 @@ export function bytesOf(...arrays: readonly { byteLength: number }[]): number {
 }
 
 /** @internal What the `wasm-rnn/onnx` entry needs from the main bundle. */
-export const onnxInternals = { callWasm, bytesOf, describe, formatShape };
+export const onnxInternals = { callWasm, bytesOf, describe, formatShape, registerOnnxExporter };

@@ -9,4 +9,4 @@ import { onnxInternals } from 'wasm-rnn';
 export { WasmRnnError } from 'wasm-rnn';
 export type { Sequential, Tensor } from 'wasm-rnn';
 export type { OnnxBindings } from './bridge';
-export const { callWasm, bytesOf, describe, formatShape } = onnxInternals;
+export const { callWasm, bytesOf, describe, formatShape, registerOnnxExporter } = onnxInternals;

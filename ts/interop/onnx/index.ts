@@ -10,7 +10,7 @@
  * const m = await loadOnnx(bytes);
  * const out = await m.run({ X: tensor(x, [T, B, F]) });   // keyed like onnxruntime's session.run
  * m.dispose();
- * const file = toOnnx(model);              // bytes onnxruntime runs; also `await model.toOnnx()`
+ * const file = toOnnx(model);              // bytes onnxruntime runs; also `model.toOnnx()` once this entry is loaded
  * ```
  */
 import { decodeModel } from './decode';
@@ -34,4 +34,10 @@ export function loadOnnxSync(bytes: Uint8Array | ArrayBuffer): OnnxModel {
   return new OnnxModel(buildGraph(decodeModel(bytes), SUPPORTED_OPS));
 }
 
+import { toOnnx } from './export';
+import { registerOnnxExporter } from './core';
+
 export { type ToOnnxOptions, toOnnx } from './export';
+
+// Sequential.toOnnx() works once this entry is loaded (package.json lists it under sideEffects).
+registerOnnxExporter(toOnnx);
