@@ -2,8 +2,10 @@
 """Move recurrent models between PyTorch and wasm-rnn's model file, both ways.
 
 A wasm-rnn ``Sequential`` is a PyTorch ``nn.Sequential`` of ``nn.Embedding``, ``nn.RNN``,
-``nn.LSTM``, ``nn.GRU``, ``nn.LayerNorm``, ``nn.Linear`` (wasm-rnn's ``Dense``) and
-``nn.Dropout``, with the same state-dict names (``"<index>.<param>"``) and shapes. The model file
+``nn.LSTM``, ``nn.GRU``, ``nn.LayerNorm``, ``nn.Linear`` (wasm-rnn's ``Dense``), ``nn.Dropout``
+and activation modules (``nn.ReLU``, ``nn.LeakyReLU``, ``nn.ELU``, ``nn.SELU``, ``nn.Sigmoid``,
+``nn.Hardsigmoid``, ``nn.Tanh``, ``nn.Softplus``, ``nn.Softsign``, ``nn.SiLU``, ``nn.ReLU6``,
+``nn.Softmax(dim=-1)``, ``nn.LogSoftmax(dim=-1)``: wasm-rnn's ``Activation``), with the same state-dict names (``"<index>.<param>"``) and shapes. The model file
 is what ``model.save()`` writes and ``loadModel(bytes)`` reads: safetensors (float32 tensors by
 state-dict name) whose ``__metadata__`` holds ``format`` = ``"wasm-rnn"``, ``version`` = ``"1"``,
 ``architecture`` (the layers as JSON), ``seed`` and, for batch-first models, ``batchFirst``.
@@ -52,44 +54,69 @@ VERSION = "1"
 __all__ = ["RNN", "LSTM", "GRU", "save_model", "model_bytes", "load_model", "architecture_of", "build_module"]
 
 
+MERGE_MODES = ("concat", "sum", "ave", "mul")
+
+
 class _ReturnsOutput:
-    """Mixin: ``forward`` returns the output sequence (or its last step), not ``(output, state)``."""
+    """Mixin: ``forward`` returns the output sequence (or one row per sequence), not ``(output, state)``.
 
-    def _init_return(self, return_sequences):
+    ``return_sequences=False`` returns the last step (``output[-1]``), or with ``final_states=True``
+    each direction's final hidden state (``h_n`` of the top layer, directions concatenated: what
+    Keras' ``return_sequences=False`` returns). ``merge_mode`` combines the two directions of a
+    bidirectional layer as Keras does: concat, sum, ave or mul.
+    """
+
+    def _init_return(self, return_sequences, final_states, merge_mode):
         self.return_sequences = bool(return_sequences)
+        self.final_states = bool(final_states)
+        if self.final_states and self.return_sequences:
+            raise ValueError("final_states=True applies with return_sequences=False")
+        if merge_mode not in MERGE_MODES or (merge_mode != "concat" and not self.bidirectional):
+            raise ValueError(f"merge_mode {merge_mode!r}: one of {MERGE_MODES}, and other than concat only for a bidirectional layer")
+        self.merge_mode = merge_mode
 
-    def forward(self, x, hx=None):  # noqa: D102 (documented in the module docstring)
-        output, _ = super().forward(x, hx)
+    def forward(self, x, hx=None):  # noqa: D102 (documented in the class docstring)
+        output, state = super().forward(x, hx)
         if self.return_sequences:
-            return output
-        return output[:, -1] if self.batch_first else output[-1]
+            rows = output
+        elif self.final_states:
+            h_n = state[0] if isinstance(state, tuple) else state  # (D·layers, B, H)
+            rows = torch.cat(list(h_n[-(2 if self.bidirectional else 1):]), dim=-1)
+        else:
+            rows = output[:, -1] if self.batch_first else output[-1]
+        if self.merge_mode == "concat":
+            return rows
+        f, b = rows.chunk(2, dim=-1)
+        return {"sum": f + b, "ave": (f + b) / 2, "mul": f * b}[self.merge_mode]
 
     def extra_repr(self):
-        return super().extra_repr() + ("" if self.return_sequences else ", return_sequences=False")
+        extra = "" if self.return_sequences else ", return_sequences=False"
+        extra += ", final_states=True" if self.final_states else ""
+        return super().extra_repr() + extra + ("" if self.merge_mode == "concat" else f", merge_mode={self.merge_mode!r}")
 
 
 class RNN(_ReturnsOutput, nn.RNN):
     """``nn.RNN`` returning only its output (see the module docstring)."""
 
-    def __init__(self, *args, return_sequences=True, **kwargs):
+    def __init__(self, *args, return_sequences=True, final_states=False, merge_mode="concat", **kwargs):
         super().__init__(*args, **kwargs)
-        self._init_return(return_sequences)
+        self._init_return(return_sequences, final_states, merge_mode)
 
 
 class LSTM(_ReturnsOutput, nn.LSTM):
     """``nn.LSTM`` returning only its output (see the module docstring)."""
 
-    def __init__(self, *args, return_sequences=True, **kwargs):
+    def __init__(self, *args, return_sequences=True, final_states=False, merge_mode="concat", **kwargs):
         super().__init__(*args, **kwargs)
-        self._init_return(return_sequences)
+        self._init_return(return_sequences, final_states, merge_mode)
 
 
 class GRU(_ReturnsOutput, nn.GRU):
     """``nn.GRU`` returning only its output (see the module docstring)."""
 
-    def __init__(self, *args, return_sequences=True, **kwargs):
+    def __init__(self, *args, return_sequences=True, final_states=False, merge_mode="concat", **kwargs):
         super().__init__(*args, **kwargs)
-        self._init_return(return_sequences)
+        self._init_return(return_sequences, final_states, merge_mode)
 
 
 def _layer_config(index, module):
@@ -108,6 +135,9 @@ def _layer_config(index, module):
         return {"type": "LayerNorm", "normalizedShape": module.normalized_shape[0], "eps": module.eps, "elementwiseAffine": bool(module.elementwise_affine)}
     if isinstance(module, nn.Dropout):
         return {"type": "Dropout", "p": module.p}
+    activation = _activation_config(index, module)
+    if activation is not None:
+        return activation
     if isinstance(module, (nn.RNN, nn.LSTM, nn.GRU)):
         if isinstance(module, nn.LSTM):
             kind, cell = "LSTM", "lstm"
@@ -126,9 +156,47 @@ def _layer_config(index, module):
             "projSize": int(getattr(module, "proj_size", 0)),
             "returnSequences": bool(getattr(module, "return_sequences", True)),
             "dropout": float(module.dropout),
+            **({"finalStates": True} if getattr(module, "final_states", False) else {}),
+            **({"mergeMode": module.merge_mode} if getattr(module, "merge_mode", "concat") != "concat" else {}),
         }
     raise ValueError(f"layer {index}: {type(module).__name__} has no wasm-rnn counterpart "
-                     "(expected nn.Embedding, nn.RNN/LSTM/GRU, nn.LayerNorm, nn.Linear or nn.Dropout)")
+                     "(expected nn.Embedding, nn.RNN/LSTM/GRU, nn.LayerNorm, nn.Linear, nn.Dropout or an activation module)")
+
+
+# Parameterless activation modules and wasm-rnn's Activation type names.
+_ACTIVATIONS = [
+    (nn.ReLU6, "relu6"),  # before nn.Hardtanh, its base class
+    (nn.ReLU, "relu"),
+    (nn.SELU, "selu"),
+    (nn.Sigmoid, "sigmoid"),
+    (nn.Hardsigmoid, "hardSigmoid"),
+    (nn.Tanh, "tanh"),
+    (nn.Softsign, "softsign"),
+    (nn.SiLU, "silu"),
+]
+
+
+def _activation_config(index, module):
+    """An activation module as wasm-rnn's Activation JSON, or None if it is not one."""
+    for cls, name in _ACTIVATIONS:
+        if isinstance(module, cls):
+            return {"type": "Activation", "activation": name}
+    if isinstance(module, nn.LeakyReLU):
+        return {"type": "Activation", "activation": "leakyRelu", "negativeSlope": float(module.negative_slope)}
+    if isinstance(module, nn.ELU):
+        return {"type": "Activation", "activation": "elu", "alpha": float(module.alpha)}
+    if isinstance(module, nn.Softplus):
+        # wasm-rnn computes log(1 + e^x) exactly; PyTorch's threshold (x above it returns x) differs by e^-threshold.
+        if module.beta != 1 or module.threshold < 20:
+            raise ValueError(f"layer {index}: nn.Softplus(beta={module.beta}, threshold={module.threshold}) has no wasm-rnn counterpart (beta 1, threshold ≥ 20)")
+        return {"type": "Activation", "activation": "softplus"}
+    if isinstance(module, (nn.Softmax, nn.LogSoftmax)):
+        if module.dim != -1:
+            raise ValueError(f"layer {index}: {type(module).__name__}(dim={module.dim}): wasm-rnn normalizes the last dimension only (dim=-1)")
+        return {"type": "Activation", "activation": "softmax" if isinstance(module, nn.Softmax) else "logSoftmax"}
+    if isinstance(module, nn.Hardtanh):
+        raise ValueError(f"layer {index}: nn.Hardtanh({module.min_val}, {module.max_val}) has no wasm-rnn counterpart (nn.ReLU6 has)")
+    return None
 
 
 def architecture_of(model):
@@ -202,10 +270,13 @@ def _module(index, c, batch_first):
         return nn.LayerNorm(c["normalizedShape"], eps=c.get("eps", 1e-5), elementwise_affine=c.get("elementwiseAffine", True))
     if kind == "Dropout":
         return nn.Dropout(c.get("p", 0.5))
+    if kind == "Activation":
+        return _activation_module(index, c)
     if kind in ("RNN", "LSTM", "GRU"):
         common = dict(num_layers=c.get("numLayers", 1), bias=c.get("bias", True), batch_first=batch_first,
                       dropout=c.get("dropout", 0.0), bidirectional=c.get("bidirectional", False),
-                      return_sequences=c.get("returnSequences", True))
+                      return_sequences=c.get("returnSequences", True), final_states=c.get("finalStates", False),
+                      merge_mode=c.get("mergeMode", "concat"))
         if kind == "LSTM":
             return LSTM(c["inputSize"], c["hiddenSize"], proj_size=c.get("projSize", 0), **common)
         if kind == "GRU":
@@ -214,6 +285,24 @@ def _module(index, c, batch_first):
             return GRU(c["inputSize"], c["hiddenSize"], **common)
         return RNN(c["inputSize"], c["hiddenSize"], nonlinearity="relu" if c.get("cell") == "rnn_relu" else "tanh", **common)
     raise ValueError(f"layer {index}: unknown wasm-rnn layer type {kind!r}")
+
+
+def _activation_module(index, c):
+    name = c.get("activation")
+    for cls, known in _ACTIVATIONS:
+        if name == known:
+            return cls()
+    if name == "leakyRelu":
+        return nn.LeakyReLU(c.get("negativeSlope", 0.01))
+    if name == "elu":
+        return nn.ELU(c.get("alpha", 1.0))
+    if name == "softplus":
+        return nn.Softplus()
+    if name == "softmax":
+        return nn.Softmax(dim=-1)
+    if name == "logSoftmax":
+        return nn.LogSoftmax(dim=-1)
+    raise ValueError(f"layer {index}: unknown wasm-rnn activation {name!r}")
 
 
 def build_module(architecture, batch_first=False):

@@ -4,40 +4,15 @@
 // files of any rate and channel count with the saved model, one line per file; a bad WAV ends
 // with one line naming the file and exit code 1. Like test/cli.test.ts it runs dist/ (build
 // first) and only in the simd project.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadModel, tensor } from '../ts/index';
+import { cli, expectFinite, expectReloads, repoRoot as root } from './helpers/cli';
 
-const root = join(__dirname, '..');
 const fsdd = join(root, '../shared/datasets/fsdd');
 const work = mkdtempSync(join(tmpdir(), 'wasm-rnn-cli-speech-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'bin/wasm-rnn.mjs'), ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Every number in a summary (nested) must be finite. */
-function expectFinite(value: unknown, path: string): void {
-  if (typeof value === 'number') expect(Number.isFinite(value), `${path} = ${value}`).toBe(true);
-  else if (Array.isArray(value)) value.forEach((v, i) => expectFinite(v, `${path}[${i}]`));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) expectFinite(v, `${path}.${k}`);
-}
-
-/** The model file reloads and gives the output the CLI recorded for its sample input. */
-async function expectReloads(dir: string, name: string): Promise<void> {
-  const model = await loadModel(new Uint8Array(readFileSync(join(dir, `${name}.safetensors`))));
-  const check = JSON.parse(readFileSync(join(dir, `${name}.check.json`), 'utf8'));
-  const out = model.predict(tensor(Float32Array.from(check.input.data), check.input.shape));
-  expect(out.shape).toEqual(check.output.shape);
-  const worst = Math.max(...Array.from(out.data, (v, i) => Math.abs(v - check.output.data[i]) / (1 + Math.abs(check.output.data[i]))));
-  expect(worst).toBeLessThan(1e-4);
-  model.dispose();
-}
 
 /** A 16-bit PCM WAV of `channels` (Float32Arrays of equal length) at `rate` Hz. */
 function wav(channels: Float32Array[], rate: number): Buffer {

@@ -4,42 +4,15 @@
 // The CLI runs dist/ (as any user of the package), so this needs `npm run build` first, as
 // scripts/test.sh does. It runs in the simd project only: the CLI picks its own wasm build, so
 // the three projects would run the same thing three times.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
-import { loadModel, tensor } from '../ts/index';
+import { cli, expectFinite, expectReloads, repoRoot as root } from './helpers/cli';
 
-const root = join(__dirname, '..');
 const work = mkdtempSync(join(tmpdir(), 'wasm-rnn-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'bin/wasm-rnn.mjs'), ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Every number in a summary (nested) must be finite. */
-function expectFinite(value: unknown, path: string): void {
-  if (typeof value === 'number') expect(Number.isFinite(value), `${path} = ${value}`).toBe(true);
-  else if (Array.isArray(value)) value.forEach((v, i) => expectFinite(v, `${path}[${i}]`));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) expectFinite(v, `${path}.${k}`);
-}
-
-/** The model file reloads and gives the output the CLI recorded for its sample input. */
-async function expectReloads(dir: string, name: string): Promise<void> {
-  // A plain Uint8Array: loadModel given a Node Buffer misreads it (Buffer#slice is a view).
-  const model = await loadModel(new Uint8Array(readFileSync(join(dir, `${name}.safetensors`))));
-  const check = JSON.parse(readFileSync(join(dir, `${name}.check.json`), 'utf8'));
-  const x = check.input.dtype === 'int32' ? { data: Int32Array.from(check.input.data), shape: check.input.shape } : tensor(Float32Array.from(check.input.data), check.input.shape);
-  const out = model.predict(x);
-  expect(out.shape).toEqual(check.output.shape);
-  const worst = Math.max(...Array.from(out.data, (v, i) => Math.abs(v - check.output.data[i]) / (1 + Math.abs(check.output.data[i]))));
-  expect(worst).toBeLessThan(1e-4);
-  model.dispose();
-}
 
 function quick(command: string, ...args: string[]) {
   const out = join(work, command.replace(/\s+/g, '-'));

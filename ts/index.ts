@@ -24,15 +24,15 @@ export type { LSTMOptions, LSTMForwardOptions, LSTMForwardResult, LSTMBackwardOp
 export { GRU } from './layers/gru';
 export type { GRUOptions } from './layers/gru';
 export { RecurrentLayer } from './layers/recurrent';
-export type { RecurrentOptions, ForwardOptions, ForwardResult, BackwardOptions, Gradients, LoadStateDictOptions } from './layers/recurrent';
+export type { RecurrentOptions, MergeMode, ForwardOptions, ForwardResult, BackwardOptions, Gradients, LoadStateDictOptions } from './layers/recurrent';
 export { manualSeed } from './layers/seed';
 export { Sequential, loadModel } from './model';
 export { fromSafetensors } from './interop/torch';
 /** @internal The wasm bridge of the `wasm-rnn/onnx` entry. */
 export { onnxInternals } from './interop/onnx/bridge';
 export type { Layer, LayerConfig, SequentialOptions, CompileOptions, ModelState, ModelInput, FitOptions, History, EarlyStoppingOptions } from './model';
-export { Embedding, Dense, LayerNorm, Dropout } from './model/layers';
-export type { EmbeddingOptions, DenseOptions, LayerNormOptions, DropoutOptions } from './model/layers';
+export { Embedding, Dense, LayerNorm, Dropout, Activation } from './model/layers';
+export type { EmbeddingOptions, DenseOptions, LayerNormOptions, DropoutOptions, ActivationOptions, ActivationType } from './model/layers';
 export { Optimizer, SGD, Adam, AdamW, RMSprop } from './model/optimizers';
 export type { SGDOptions, AdamOptions, RMSpropOptions } from './model/optimizers';
 export type { LossSpec, LossName } from './model/losses';

@@ -26,6 +26,20 @@ export interface RecurrentOptions {
    */
   returnSequences?: boolean;
   /**
+   * Inside a `Sequential`, with `returnSequences: false`: pass on each direction's final hidden
+   * state (PyTorch's `h_n` of the top layer, directions concatenated; Keras'
+   * `return_sequences=False`) instead of the last step's output. They differ for a bidirectional
+   * layer only: the backward direction ends at step 0, where `output[-1]` has read one step.
+   * @defaultValue false
+   */
+  finalStates?: boolean;
+  /**
+   * Inside a `Sequential`: how a bidirectional layer combines its directions' outputs f and b
+   * (Keras' `merge_mode`): concat [f, b] (PyTorch's layout), sum f + b, ave (f + b)/2, mul f ⊙ b.
+   * @defaultValue 'concat'
+   */
+  mergeMode?: MergeMode;
+  /**
    * Inside a `Sequential`: dropout on the outputs of each stacked layer but the last, in
    * training (PyTorch's `dropout`). Not used by the layer on its own. @defaultValue 0
    */
@@ -101,6 +115,10 @@ interface ParamInfo {
   shape: number[];
 }
 
+/** See {@link RecurrentOptions.mergeMode}. */
+export type MergeMode = 'concat' | 'sum' | 'ave' | 'mul';
+export const MERGE_MODES: readonly MergeMode[] = ['concat', 'sum', 'ave', 'mul'];
+
 type CellName = 'rnn_tanh' | 'rnn_relu' | 'lstm' | 'gru' | 'gru_reset_before';
 
 /** Shapes sent by wasm as one flat list: each shape's rank, then its dimensions. */
@@ -125,6 +143,10 @@ export abstract class RecurrentLayer {
   readonly seed: number;
   /** See {@link RecurrentOptions.returnSequences}. */
   readonly returnSequences: boolean;
+  /** See {@link RecurrentOptions.finalStates}. */
+  readonly finalStates: boolean;
+  /** See {@link RecurrentOptions.mergeMode}. */
+  readonly mergeMode: MergeMode;
   /** See {@link RecurrentOptions.dropout}. */
   readonly dropout: number;
   /** LSTM: the layer has a cell state c (c0 / cN). */
@@ -166,6 +188,12 @@ export abstract class RecurrentLayer {
     this.batchFirst = bool('batchFirst', options.batchFirst, false);
     this.projSize = int('projSize', projSize, 0);
     this.returnSequences = bool('returnSequences', options.returnSequences, true);
+    this.finalStates = bool('finalStates', options.finalStates, false);
+    if (this.finalStates && this.returnSequences) throw new WasmRnnError('E_CONFIG', `${className}: finalStates applies with returnSequences: false`);
+    const merge = options.mergeMode ?? 'concat';
+    if (!MERGE_MODES.includes(merge)) throw new WasmRnnError('E_CONFIG', `${className}: mergeMode must be one of ${MERGE_MODES.join(', ')}, got ${describe(merge)}`);
+    if (merge !== 'concat' && !this.bidirectional) throw new WasmRnnError('E_CONFIG', `${className}: mergeMode ${merge} needs bidirectional: true`);
+    this.mergeMode = merge;
     const dropout = options.dropout ?? 0;
     if (typeof dropout !== 'number' || !(dropout >= 0 && dropout <= 1)) {
       throw new WasmRnnError('E_CONFIG', `${className}: dropout must be a number in [0, 1], got ${JSON.stringify(dropout)}`);

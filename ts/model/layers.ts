@@ -109,3 +109,50 @@ export class Dropout {
     return { type: 'Dropout', p: this.p };
   }
 }
+
+/** The functions of {@link Activation}, as PyTorch's modules and Keras' activation names define them. */
+export const ACTIVATION_TYPES = ['relu', 'leakyRelu', 'elu', 'selu', 'sigmoid', 'hardSigmoid', 'tanh', 'softplus', 'softsign', 'silu', 'relu6', 'softmax', 'logSoftmax'] as const;
+export type ActivationType = (typeof ACTIVATION_TYPES)[number];
+
+export interface ActivationOptions {
+  /**
+   * relu, leakyRelu (x if x > 0 else negativeSlope·x), elu (x if x > 0 else alpha·(eˣ − 1)),
+   * selu, sigmoid, hardSigmoid (relu6(x + 3)/6, nn.Hardsigmoid), tanh, softplus (log(1 + eˣ)),
+   * softsign (x/(1 + |x|)), silu (x·σ(x)), relu6 (min(max(x, 0), 6)); softmax and logSoftmax
+   * along the features of each row (nn.Softmax(dim=-1)).
+   */
+  type: ActivationType;
+  /** leakyRelu only. @defaultValue 0.01 (PyTorch's; Keras 3's LeakyReLU is 0.2) */
+  negativeSlope?: number;
+  /** elu only. @defaultValue 1 */
+  alpha?: number;
+}
+
+/** An activation function of every feature (or of each row, for softmax): PyTorch's nn.ReLU, nn.Sigmoid, …; Keras' Dense(activation=…) is Dense then Activation. No parameters. */
+export class Activation {
+  readonly type: ActivationType;
+  readonly negativeSlope?: number;
+  readonly alpha?: number;
+  constructor(o: ActivationOptions) {
+    options('Activation', o);
+    if (!(ACTIVATION_TYPES as readonly unknown[]).includes(o.type)) throw new WasmRnnError('E_CONFIG', `Activation: type must be one of ${ACTIVATION_TYPES.join(', ')}, got ${JSON.stringify(o.type)}`);
+    this.type = o.type;
+    const param = (name: 'negativeSlope' | 'alpha', applies: boolean, fallback: number): number | undefined => {
+      const v = o[name];
+      if (!applies) {
+        if (v !== undefined) throw new WasmRnnError('E_CONFIG', `Activation: ${name} applies to ${name === 'alpha' ? 'elu' : 'leakyRelu'} only, not ${o.type}`);
+        return undefined;
+      }
+      if (v === undefined) return fallback;
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new WasmRnnError('E_CONFIG', `Activation: ${name} must be a finite number, got ${JSON.stringify(v)}`);
+      return v;
+    };
+    const slope = param('negativeSlope', o.type === 'leakyRelu', 0.01);
+    const alpha = param('alpha', o.type === 'elu', 1);
+    if (slope !== undefined) this.negativeSlope = slope;
+    if (alpha !== undefined) this.alpha = alpha;
+  }
+  toJSON() {
+    return { type: 'Activation', activation: this.type, ...(this.negativeSlope !== undefined ? { negativeSlope: this.negativeSlope } : {}), ...(this.alpha !== undefined ? { alpha: this.alpha } : {}) };
+  }
+}

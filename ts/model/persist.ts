@@ -73,6 +73,7 @@ function parameterCountOf(layers: readonly LayerConfig[]): number {
         break;
       }
       case 'Dropout':
+      case 'Activation':
         break;
       default:
         throw new WasmRnnError('E_FORMAT', `model file: unknown layer type ${JSON.stringify(c.type)}`);

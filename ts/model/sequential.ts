@@ -8,11 +8,11 @@ import { isTrap, recoverFromTrap, rememberStackBase } from '../backend/trap';
 import { WasmRnnError, fromWasmError } from '../errors';
 import { GRU } from '../layers/gru';
 import { LSTM } from '../layers/lstm';
-import type { RecurrentLayer } from '../layers/recurrent';
+import { MERGE_MODES, type MergeMode, type RecurrentLayer } from '../layers/recurrent';
 import { RNN } from '../layers/rnn';
 import { nextDefaultSeed } from '../layers/seed';
 import { type Tensor, checkTensor, describe, tensor } from '../tensor';
-import { Dense, Dropout, Embedding, LayerNorm } from './layers';
+import { ACTIVATION_TYPES, Activation, Dense, Dropout, Embedding, LayerNorm } from './layers';
 import { type LossSpec, type ResolvedLoss, encodeLoss, resolveLoss } from './losses';
 import type { Optimizer } from './optimizers';
 import { type FitOptions, type History, fitModel } from './fit';
@@ -26,7 +26,7 @@ import type { WorkerPool } from '../parallel/pool';
 type Bindings = ReturnType<typeof bindings>;
 
 /** Any layer a Sequential takes. */
-export type Layer = Embedding | Dense | LayerNorm | Dropout | LSTM | GRU | RNN;
+export type Layer = Embedding | Dense | LayerNorm | Dropout | Activation | LSTM | GRU | RNN;
 
 /** A layer as plain data (the architecture saved with a model). */
 export type LayerConfig = { type: string } & Record<string, unknown>;
@@ -58,7 +58,7 @@ export type ModelState = Record<string, Float32Array>;
 /** Ids (Int32) or features (Float32), as tensors. */
 export type ModelInput = Tensor | { data: Int32Array; shape: number[] };
 
-const ENCODED_SLOTS = 10;
+const ENCODED_SLOTS = 12;
 const CELL_CODES: Record<string, number> = { rnn_tanh: 0, rnn_relu: 1, lstm: 2, gru: 3, gru_reset_before: 4 };
 
 const finalizer: Pick<FinalizationRegistry<number>, 'register' | 'unregister'> =
@@ -74,20 +74,25 @@ const finalizer: Pick<FinalizationRegistry<number>, 'register' | 'unregister'> =
 
 /** The architecture of one layer as plain data. */
 export function layerConfig(layer: unknown, index: number): LayerConfig {
-  if (layer instanceof Embedding || layer instanceof Dense || layer instanceof LayerNorm || layer instanceof Dropout) return layer.toJSON();
+  if (layer instanceof Embedding || layer instanceof Dense || layer instanceof LayerNorm || layer instanceof Dropout || layer instanceof Activation) return layer.toJSON();
   if (layer instanceof LSTM || layer instanceof GRU || layer instanceof RNN) {
     const r = layer as RecurrentLayer;
     if (r.batchFirst) throw new WasmRnnError('E_CONFIG', `Sequential: layer ${index} has batchFirst: true; a Sequential is time-major ([T, B, F])`);
     const cell = layer instanceof LSTM ? 'lstm' : layer instanceof GRU ? (layer.resetAfter ? 'gru' : 'gru_reset_before') : (layer as RNN).nonlinearity === 'relu' ? 'rnn_relu' : 'rnn_tanh';
     // The type is spelt out, never read from constructor.name: minifiers rename classes.
     const type = layer instanceof LSTM ? 'LSTM' : layer instanceof GRU ? 'GRU' : 'RNN';
-    const common = { type, cell, inputSize: r.inputSize, hiddenSize: r.hiddenSize, numLayers: r.numLayers, bidirectional: r.bidirectional, bias: r.bias, projSize: r.projSize, returnSequences: r.returnSequences, dropout: r.dropout };
+    // finalStates and mergeMode only when set: files of models without them stay as they were.
+    const common = {
+      type, cell, inputSize: r.inputSize, hiddenSize: r.hiddenSize, numLayers: r.numLayers, bidirectional: r.bidirectional, bias: r.bias, projSize: r.projSize, returnSequences: r.returnSequences, dropout: r.dropout,
+      ...(r.finalStates ? { finalStates: true } : {}),
+      ...(r.mergeMode !== 'concat' ? { mergeMode: r.mergeMode } : {}),
+    };
     return layer instanceof GRU ? { ...common, resetAfter: layer.resetAfter } : common;
   }
-  throw new WasmRnnError('E_CONFIG', `Sequential: layer ${index} is not a layer of this library (Embedding, LSTM, GRU, RNN, Dense, LayerNorm, Dropout), got ${describe(layer)}`);
+  throw new WasmRnnError('E_CONFIG', `Sequential: layer ${index} is not a layer of this library (Embedding, LSTM, GRU, RNN, Dense, LayerNorm, Dropout, Activation), got ${describe(layer)}`);
 }
 
-/** The wire form of the architecture for wasm: ten numbers per layer (crates/bindings/src/model.rs). */
+/** The wire form of the architecture for wasm: twelve numbers per layer (crates/bindings/src/model.rs). */
 function encodeArchitecture(configs: readonly LayerConfig[]): Float64Array {
   const out = new Float64Array(configs.length * ENCODED_SLOTS);
   configs.forEach((c, i) => {
@@ -98,13 +103,17 @@ function encodeArchitecture(configs: readonly LayerConfig[]): Float64Array {
         case 'LSTM':
         case 'GRU':
         case 'RNN':
-          return [1, CELL_CODES[c.cell as string]!, c.inputSize as number, c.hiddenSize as number, c.numLayers as number, c.bidirectional ? 1 : 0, c.bias ? 1 : 0, c.projSize as number, c.returnSequences ? 1 : 0, c.dropout as number];
+          // Slot 8: 0 the last step, 1 every step, 2 the final states; slot 10: the merge mode.
+          return [1, CELL_CODES[c.cell as string]!, c.inputSize as number, c.hiddenSize as number, c.numLayers as number, c.bidirectional ? 1 : 0, c.bias ? 1 : 0, c.projSize as number, c.finalStates ? 2 : c.returnSequences ? 1 : 0, c.dropout as number, MERGE_MODES.indexOf((c.mergeMode ?? 'concat') as MergeMode)];
         case 'Dense':
           return [2, c.inputSize as number, c.outputSize as number, c.bias ? 1 : 0];
         case 'LayerNorm':
           return [3, c.normalizedShape as number, c.eps as number, c.elementwiseAffine ? 1 : 0];
         case 'Dropout':
           return [4, c.p as number];
+        case 'Activation':
+          // crates/kernels/src/model/activation.rs: Activation::from_code (code, parameter).
+          return [5, ACTIVATION_TYPES.indexOf(c.activation as never), (c.negativeSlope ?? c.alpha ?? 0) as number];
         default:
           throw new WasmRnnError('E_CONFIG', `Sequential: unknown layer type ${JSON.stringify(c.type)}`);
       }
@@ -125,6 +134,8 @@ export function layerFromConfig(c: LayerConfig): Layer {
       return new LayerNorm(c as never);
     case 'Dropout':
       return new Dropout(c as never);
+    case 'Activation':
+      return new Activation({ type: c.activation, ...(c.negativeSlope !== undefined ? { negativeSlope: c.negativeSlope } : {}), ...(c.alpha !== undefined ? { alpha: c.alpha } : {}) } as never);
     case 'LSTM':
       return new LSTM(c as never);
     case 'GRU':
@@ -319,7 +330,7 @@ export class Sequential {
       if (c.type === 'Dense') return c.outputSize as number;
       if (c.type === 'LayerNorm') return c.normalizedShape as number;
       if (c.type === 'Embedding') return c.embeddingDim as number;
-      if (c.type === 'LSTM' || c.type === 'GRU' || c.type === 'RNN') return (c.bidirectional ? 2 : 1) * ((c.projSize as number) > 0 ? (c.projSize as number) : (c.hiddenSize as number));
+      if (c.type === 'LSTM' || c.type === 'GRU' || c.type === 'RNN') return (c.bidirectional && (c.mergeMode ?? 'concat') === 'concat' ? 2 : 1) * ((c.projSize as number) > 0 ? (c.projSize as number) : (c.hiddenSize as number));
     }
     return 0;
   }

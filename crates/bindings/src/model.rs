@@ -5,8 +5,10 @@ use super::js_error;
 use crate::registry::Slots;
 use std::cell::UnsafeCell;
 use wasm_bindgen::prelude::*;
+use wasm_rnn_kernels::model::activation::Activation;
 use wasm_rnn_kernels::model::loss::{Loss, Targets};
 use wasm_rnn_kernels::model::optim::Optimizer;
+use wasm_rnn_kernels::model::recurrent_output::{Merge, Rows};
 use wasm_rnn_kernels::model::{Input, LayerSpec, Model, TrainConfig};
 use wasm_rnn_kernels::{CellKind, Config, Error, Nonlinearity};
 
@@ -25,7 +27,7 @@ fn model(handle: u32) -> Result<&'static mut Model, JsError> {
     models().get(handle).ok_or_else(|| js_error(Error::Argument(format!("no model with handle {handle} (disposed?)"))))
 }
 
-const SLOTS: usize = 10;
+const SLOTS: usize = 12;
 
 fn decode_layer(s: &[f64]) -> Result<LayerSpec, Error> {
     let u = |i: usize| s[i] as usize;
@@ -42,11 +44,20 @@ fn decode_layer(s: &[f64]) -> Result<LayerSpec, Error> {
                 c => return Err(Error::InvalidConfig(format!("unknown cell code {c}"))),
             };
             let cfg = Config { cell, input_size: u(2), hidden_size: u(3), num_layers: u(4), bidirectional: b(5), bias: b(6), proj_size: u(7) };
-            LayerSpec::Recurrent { cfg, return_sequences: b(8), dropout: s[9] as f32 }
+            // Slot 8: 0 last step, 1 every step, 2 final states; slot 10: the merge mode.
+            let rows = match s[8] as u32 {
+                0 => Rows::LastStep,
+                1 => Rows::Sequence,
+                2 => Rows::FinalStates,
+                r => return Err(Error::InvalidConfig(format!("unknown output rows code {r}"))),
+            };
+            let merge = Merge::from_code(s[10] as u32).ok_or_else(|| Error::InvalidConfig(format!("unknown merge mode code {}", s[10])))?;
+            LayerSpec::Recurrent { cfg, rows, merge, dropout: s[9] as f32 }
         }
         2 => LayerSpec::Dense { input: u(1), output: u(2), bias: b(3) },
         3 => LayerSpec::LayerNorm { width: u(1), eps: s[2] as f32, affine: b(3) },
         4 => LayerSpec::Dropout { p: s[1] as f32 },
+        5 => LayerSpec::Activation(Activation::from_code(s[1] as u32, s[2] as f32).ok_or_else(|| Error::InvalidConfig(format!("unknown activation code {}", s[1])))?),
         k => return Err(Error::InvalidConfig(format!("unknown layer kind {k}"))),
     })
 }

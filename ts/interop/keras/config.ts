@@ -84,6 +84,36 @@ function requireActivation(c: Json, option: string, allowed: readonly string[], 
   return name;
 }
 
+/**
+ * Keras activation names → the library's Activation layer config ('linear': none). Keras 3's
+ * definitions: leaky_relu's default slope 0.2, hard_sigmoid relu6(x + 3)/6, swish = silu.
+ */
+const KERAS_ACTIVATIONS: Record<string, Json | null> = {
+  linear: null,
+  relu: { activation: 'relu' },
+  leaky_relu: { activation: 'leakyRelu', negativeSlope: 0.2 },
+  elu: { activation: 'elu', alpha: 1 },
+  selu: { activation: 'selu' },
+  sigmoid: { activation: 'sigmoid' },
+  hard_sigmoid: { activation: 'hardSigmoid' },
+  tanh: { activation: 'tanh' },
+  softplus: { activation: 'softplus' },
+  softsign: { activation: 'softsign' },
+  silu: { activation: 'silu' },
+  swish: { activation: 'silu' },
+  relu6: { activation: 'relu6' },
+  softmax: { activation: 'softmax' },
+  log_softmax: { activation: 'logSoftmax' },
+};
+
+/** The Activation layer of a Keras activation name, or null for linear. */
+function activationLayer(value: unknown, where: string, option: string): LayerConfig | null {
+  const name = activationName(value, where, option);
+  if (!Object.hasOwn(KERAS_ACTIVATIONS, name)) throw unsupported(where, `${option} ${JSON.stringify(name)} is not supported (supported: ${Object.keys(KERAS_ACTIVATIONS).join(', ')})`);
+  const f = KERAS_ACTIVATIONS[name]!;
+  return f === null ? null : ({ type: 'Activation', ...f } as LayerConfig);
+}
+
 /** Keras' naming.to_snake_case: the weights file groups layers by class name, numbered per class. */
 export function snakeCase(name: string): string {
   return name
@@ -254,7 +284,7 @@ export function planFromConfig(bytes: Uint8Array): KerasPlan {
   const addDense = (c: Json, where: string, group: string): void => {
     const index = layers.length;
     const units = positiveInt(c.units, `${where}.units`);
-    requireActivation(c, 'activation', ['linear'], where, 'linear');
+    const activation = activationLayer(c.activation ?? 'linear', where, 'activation');
     if (c.quantization_config !== undefined && c.quantization_config !== null) throw unsupported(where, 'quantized kernels');
     if (c.lora_rank !== undefined && c.lora_rank !== null) throw unsupported(where, 'LoRA');
     if (width === undefined) throw unsupported(where, 'the input feature size is unknown (give the Keras model an Input(shape=(T, F)) or build it)');
@@ -266,6 +296,13 @@ export function planFromConfig(bytes: Uint8Array): KerasPlan {
       return { [`${index}.weight`]: transpose(vars[0]!), ...(bias ? { [`${index}.bias`]: vars[1]! } : {}) };
     });
     width = units;
+    // Dense(activation=f) is Dense then Activation(f): one more layer, without weights.
+    if (activation !== null) addActivation(activation);
+  };
+  const addActivation = (activation: LayerConfig): void => {
+    if (layers.length === 0) throw unsupported('the model', `it starts with an activation (${String(activation.activation)}); the library's first layer must fix the feature size`);
+    layers.push(activation);
+    readers.push(() => ({}));
   };
 
   keras.forEach((layer, k) => {
@@ -333,6 +370,37 @@ export function planFromConfig(bytes: Uint8Array): KerasPlan {
         });
         return;
       }
+      case 'Activation': {
+        groupOf(className);
+        const activation = activationLayer(c.activation, where, 'activation');
+        if (activation !== null) addActivation(activation);
+        return;
+      }
+      case 'ReLU': {
+        groupOf(className);
+        const slope = number(c.negative_slope, `${where}.negative_slope`, 0);
+        const max = c.max_value === undefined || c.max_value === null ? null : number(c.max_value, `${where}.max_value`, 0);
+        if (number(c.threshold, `${where}.threshold`, 0) !== 0) throw unsupported(where, 'threshold ≠ 0');
+        if (max !== null && !(max === 6 && slope === 0)) throw unsupported(where, `max_value ${max} (only 6 without negative_slope, as relu6)`);
+        addActivation({ type: 'Activation', ...(max === 6 ? { activation: 'relu6' } : slope !== 0 ? { activation: 'leakyRelu', negativeSlope: slope } : { activation: 'relu' }) });
+        return;
+      }
+      case 'LeakyReLU':
+        groupOf(className);
+        addActivation({ type: 'Activation', activation: 'leakyRelu', negativeSlope: number(c.negative_slope, `${where}.negative_slope`, 0.3) });
+        return;
+      case 'ELU':
+        groupOf(className);
+        addActivation({ type: 'Activation', activation: 'elu', alpha: number(c.alpha, `${where}.alpha`, 1) });
+        return;
+      case 'Softmax': {
+        groupOf(className);
+        const axis = c.axis ?? -1;
+        const rank = sequence ? 3 : 2;
+        if (!(axis === -1 || axis === rank - 1)) throw unsupported(where, `axis ${JSON.stringify(axis)} (only the last axis)`);
+        addActivation({ type: 'Activation', activation: 'softmax' });
+        return;
+      }
       case 'Dropout': {
         if (c.noise_shape !== undefined && c.noise_shape !== null) throw unsupported(where, 'noise_shape');
         const rate = number(c.rate, `${where}.rate`, 0.5);
@@ -371,47 +439,28 @@ export function planFromConfig(bytes: Uint8Array): KerasPlan {
         for (const key of ['units', 'cell', 'bias', 'resetAfter', 'returnSequences'] as const) {
           if (f[key] !== b[key]) throw unsupported(where, `forward and backward layers differ in ${key} (${JSON.stringify(f[key])} vs ${JSON.stringify(b[key])})`);
         }
-        if (!f.returnSequences) {
-          throw unsupported(where, "return_sequences=False: Keras passes on both directions' final states, the library's returnSequences: false passes on the last step (PyTorch's output[-1], where the backward direction has read one step)");
-        }
         const merge = c.merge_mode === undefined ? 'concat' : c.merge_mode;
-        if (merge !== 'concat' && merge !== 'sum' && merge !== 'ave') {
-          throw unsupported(where, `merge_mode ${JSON.stringify(merge)} (supported: concat; sum and ave as a fixed Dense after the layer; mul and None have no counterpart)`);
-        }
+        if (merge === null) throw unsupported(where, 'merge_mode None (Keras then returns two tensors; a Sequential passes on one)');
+        if (merge !== 'concat' && merge !== 'sum' && merge !== 'ave' && merge !== 'mul') throw unsupported(where, `merge_mode ${JSON.stringify(merge)} (supported: concat, sum, ave, mul)`);
         const input = needWidth();
         const group = groupOf(className);
-        layers.push(recurrentConfig(f, input, true));
+        // return_sequences=False: Keras passes on each direction's final state (finalStates).
+        layers.push({ ...recurrentConfig(f, input, true), ...(f.returnSequences ? {} : { finalStates: true }), ...(merge !== 'concat' ? { mergeMode: merge } : {}) });
         readers.push((w) => ({
           ...convertRecurrent(f, w.variables(`${group}/forward_layer/cell`, recurrentShapes(f, input)), index, ''),
           ...convertRecurrent(b, w.variables(`${group}/backward_layer/cell`, recurrentShapes(b, input)), index, '_reverse'),
         }));
-        width = 2 * f.units;
-        if (merge !== 'concat') {
-          // y + y_rev (sum) or (y + y_rev)/2 (ave) as a Dense [H, 2H] = [s·I, s·I] without bias:
-          // exact (products by 1 or 0.5, sums of zeros). It is a layer of its own, so training
-          // would train it too: Keras' merge has no weights.
-          const units = f.units;
-          const s = merge === 'sum' ? 1 : 0.5;
-          layers.push({ type: 'Dense', inputSize: 2 * units, outputSize: units, bias: false });
-          readers.push(() => {
-            const weight = new Float32Array(units * 2 * units);
-            for (let i = 0; i < units; i++) {
-              weight[i * 2 * units + i] = s;
-              weight[i * 2 * units + units + i] = s;
-            }
-            return { [`${index + 1}.weight`]: { data: weight, shape: [units, 2 * units] } };
-          });
-          width = units;
-        }
-        carryMaskedOutput = false; // Bidirectional forces zero_output_for_mask when returning sequences
+        width = merge === 'concat' ? 2 * f.units : f.units;
+        sequence = f.returnSequences;
+        if (f.returnSequences) carryMaskedOutput = false; // Bidirectional forces zero_output_for_mask when returning sequences
         return;
       }
       default:
-        throw unsupported(where, `the layer ${JSON.stringify(className)} is not supported (supported: InputLayer, Embedding, SimpleRNN, LSTM, GRU, Bidirectional, Dense, TimeDistributed(Dense), LayerNormalization, Dropout)`);
+        throw unsupported(where, `the layer ${JSON.stringify(className)} is not supported (supported: InputLayer, Embedding, SimpleRNN, LSTM, GRU, Bidirectional, Dense, TimeDistributed(Dense), LayerNormalization, Dropout, Activation, ReLU, LeakyReLU, ELU, Softmax)`);
     }
   });
   if (layers.length === 0) throw unsupported('the model', 'it has no layers');
-  if (layers.every((l) => l.type === 'Dropout')) throw unsupported('the model', 'it has no layer with weights');
+  if (layers.every((l) => l.type === 'Dropout' || l.type === 'Activation')) throw unsupported('the model', 'it has no layer with weights');
   return {
     layers,
     readWeights: (w) => Object.assign({}, ...readers.map((read) => read(w))) as Params,

@@ -5,5 +5,5 @@
  * bundling a second copy. In this repository tsconfig `paths` and vitest's alias map the name to
  * ts/index.ts.
  */
-export { GRU, Sequential, Embedding, Dense, LayerNorm, Dropout, LSTM, RNN, WasmRnnError, tensor } from 'wasm-rnn';
+export { Activation, GRU, Sequential, Embedding, Dense, LayerNorm, Dropout, LSTM, RNN, WasmRnnError, tensor } from 'wasm-rnn';
 export type { Layer, LayerConfig, ModelInput, SequentialOptions, FitOptions, History, Tensor } from 'wasm-rnn';

@@ -10,7 +10,7 @@
  * const y = model.predict(tensor(x, [B, T, F]));
  * ```
  */
-import { Dense, Dropout, Embedding, GRU, LSTM, LayerNorm, type Layer, type LayerConfig, RNN, Sequential, WasmRnnError } from './core';
+import { Activation, Dense, Dropout, Embedding, GRU, LSTM, LayerNorm, type Layer, type LayerConfig, RNN, Sequential, WasmRnnError } from './core';
 import { readKerasArchive } from './archive';
 import { planFromConfig } from './config';
 import { KerasWeights } from './hdf5';
@@ -25,21 +25,6 @@ export interface LoadKerasOptions {
   seed?: number;
 }
 
-let resetAfterSupport: boolean | undefined;
-/** Whether this build's GRU has the `resetAfter: false` kernel path (Keras' reset_after=False). */
-function gruSupportsResetAfterFalse(): boolean {
-  if (resetAfterSupport === undefined) {
-    try {
-      const probe = new GRU({ inputSize: 1, hiddenSize: 1, seed: 0, resetAfter: false } as never);
-      resetAfterSupport = (probe as { resetAfter?: unknown }).resetAfter === false;
-      probe.dispose();
-    } catch {
-      resetAfterSupport = false; // a wasm build without the kernel path refuses the cell
-    }
-  }
-  return resetAfterSupport;
-}
-
 /** A layer of the public API from its config (the keys of Sequential's `config`). */
 function buildLayer(c: LayerConfig): Layer {
   const o = c as never;
@@ -52,6 +37,8 @@ function buildLayer(c: LayerConfig): Layer {
       return new LayerNorm(o);
     case 'Dropout':
       return new Dropout(o);
+    case 'Activation':
+      return new Activation({ ...c, type: c.activation } as never);
     case 'LSTM':
       return new LSTM(o);
     case 'GRU':
@@ -74,9 +61,6 @@ export async function loadKeras(bytes: Uint8Array | ArrayBuffer, options: LoadKe
   const view = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
   const archive = readKerasArchive(view);
   const plan = planFromConfig(archive.config);
-  if (plan.layers.some((l) => l.resetAfter === false) && !gruSupportsResetAfterFalse()) {
-    throw new WasmRnnError('E_UNSUPPORTED', 'loadKeras: GRU(reset_after=False) needs the GRU option resetAfter: false, which this build of wasm-rnn does not have yet');
-  }
   // Weights first: a file whose weights do not fit its config never allocates a model.
   const dict = plan.readWeights(new KerasWeights(archive.weights));
   const layers = plan.layers.map(buildLayer);

@@ -12,8 +12,8 @@
  * implement for every operator.
  *
  * The file is a ModelProto built and serialized by @bufbuild/protobuf, which is why export
- * lives in this entry: `Sequential.toOnnx()` imports it on demand, keeping the protobuf runtime
- * out of the main bundle.
+ * lives in this entry (which registers it for `Sequential.toOnnx()` when loaded), keeping the
+ * protobuf runtime out of the main bundle.
  */
 import { type MessageInitShape, create, toBinary } from '@bufbuild/protobuf';
 import { type Sequential, type Tensor, WasmRnnError } from './core';
@@ -102,7 +102,8 @@ function param(sd: Record<string, Tensor>, name: string): Float32Array {
   return t.data;
 }
 
-function recurrentLayer(b: Builder, x: string, c: Record<string, unknown>, i: number, sd: Record<string, Tensor>): string {
+/** The stacked recurrent layers of config c; returns the top layer's Y [T, D, B, H] and Y_h [D, B, H]. */
+function recurrentLayer(b: Builder, x: string, c: Record<string, unknown>, i: number, sd: Record<string, Tensor>): [string, string] {
   const type = c.type as 'LSTM' | 'GRU' | 'RNN';
   if ((c.projSize as number) > 0) throw new WasmRnnError('E_UNSUPPORTED', `toOnnx: layer ${i} (${type}) has projSize ${c.projSize as number}; ONNX's LSTM has no projection`);
   const gates = { LSTM: 4, GRU: 3, RNN: 1 }[type];
@@ -110,7 +111,8 @@ function recurrentLayer(b: Builder, x: string, c: Record<string, unknown>, i: nu
   const hidden = c.hiddenSize as number;
   const dirs = c.bidirectional ? 2 : 1;
   let cur = x;
-  for (let l = 0; l < (c.numLayers as number); l++) {
+  const layers = c.numLayers as number;
+  for (let l = 0; l < layers; l++) {
     const w: Float32Array[] = [];
     const r: Float32Array[] = [];
     const bias: Float32Array[] = [];
@@ -127,6 +129,10 @@ function recurrentLayer(b: Builder, x: string, c: Record<string, unknown>, i: nu
     if (dirs === 2) attrs.push(string('direction', 'bidirectional'));
     if (type === 'GRU') attrs.push(int('linear_before_reset', c.cell === 'gru_reset_before' ? 0 : 1));
     if (type === 'RNN') attrs.push(strings('activations', Array<string>(dirs).fill(c.cell === 'rnn_relu' ? 'Relu' : 'Tanh')));
+    if (l === layers - 1) {
+      const [y, yh] = b.node(type, inputs, attrs, 2);
+      return [y!, yh!];
+    }
     const [y] = b.node(type, inputs, attrs); // [T, D, B, H]
     if (dirs === 1) {
       [cur] = b.node('Squeeze', [y!, b.int64s('axes', [1])]);
@@ -136,7 +142,30 @@ function recurrentLayer(b: Builder, x: string, c: Record<string, unknown>, i: nu
       [cur] = b.node('Reshape', [t!, b.int64s('shape', [0, 0, -1])]);
     }
   }
-  return cur;
+  throw new WasmRnnError('E_INTERNAL', `toOnnx: layer ${i} has no stacked layers`);
+}
+
+/**
+ * What the recurrent node passes on, from its top layer's Y [T, D, B, H] and Y_h [D, B, H]: every
+ * step, the last step (Y[-1]) or the final states (Y_h); then the directions concatenated
+ * (forward features first, as PyTorch) or merged over the D axis (sum, mean, product).
+ */
+function recurrentOutput(b: Builder, y: string, yh: string, c: Record<string, unknown>): string {
+  const rows = c.returnSequences ? 'sequence' : c.finalStates ? 'finalStates' : 'lastStep';
+  // [T, D, B, H], or [D, B, H] for one row per sequence.
+  const [z] = rows === 'sequence' ? [y] : rows === 'finalStates' ? [yh] : b.node('Gather', [y, b.int64s('last', [-1], [])], [int('axis', 0)]);
+  const dAxis = rows === 'sequence' ? 1 : 0;
+  const merge = (c.mergeMode ?? 'concat') as string;
+  if (!c.bidirectional) return b.node('Squeeze', [z!, b.int64s('axes', [dAxis])])[0]!;
+  if (merge === 'concat') {
+    const perm = rows === 'sequence' ? [0, 2, 1, 3] : [1, 0, 2];
+    const [t] = b.node('Transpose', [z!], [ints('perm', perm)]);
+    return b.node('Reshape', [t!, b.int64s('shape', rows === 'sequence' ? [0, 0, -1] : [0, -1])])[0]!;
+  }
+  const op = { sum: 'ReduceSum', ave: 'ReduceMean', mul: 'ReduceProd' }[merge];
+  if (op === undefined) throw new WasmRnnError('E_UNSUPPORTED', `toOnnx: merge mode ${JSON.stringify(merge)}`);
+  // Opset 17: ReduceSum takes its axes as an input, ReduceMean and ReduceProd as an attribute.
+  return op === 'ReduceSum' ? b.node(op, [z!, b.int64s('axes', [dAxis])], [int('keepdims', 0)])[0]! : b.node(op, [z!], [ints('axes', [dAxis]), int('keepdims', 0)])[0]!;
 }
 
 /** The model as ONNX bytes (see the module comment for the mapping). */
@@ -159,14 +188,13 @@ export function toOnnx(model: Sequential, options: ToOnnxOptions = {}): Uint8Arr
       case 'GRU':
       case 'RNN':
         if (width === 0) width = c.inputSize as number;
-        cur = recurrentLayer(b, cur!, c, i, sd);
-        width = (c.hiddenSize as number) * (c.bidirectional ? 2 : 1);
-        if (!c.returnSequences) {
-          // PyTorch's output[-1]: the last time step of every sequence.
-          [cur] = b.node('Gather', [cur!, b.int64s('last', [-1], [])], [int('axis', 0)]);
-          sequence = false;
-        }
+      {
+        const [y, yh] = recurrentLayer(b, cur!, c, i, sd);
+        cur = recurrentOutput(b, y, yh, c);
+        width = (c.hiddenSize as number) * (c.bidirectional && (c.mergeMode ?? 'concat') === 'concat' ? 2 : 1);
+        if (!c.returnSequences) sequence = false;
         break;
+      }
       case 'Dense': {
         const [inSize, outSize] = [c.inputSize as number, c.outputSize as number];
         const w = param(sd, `${i}.weight`);
@@ -189,6 +217,9 @@ export function toOnnx(model: Sequential, options: ToOnnxOptions = {}): Uint8Arr
       }
       case 'Dropout':
         break;
+      case 'Activation':
+        [cur] = activationNodes(b, `${i}`, c, cur!);
+        break;
       default:
         throw new WasmRnnError('E_UNSUPPORTED', `toOnnx: layer ${i} has type ${JSON.stringify(c.type)}, which has no ONNX export`);
     }
@@ -200,6 +231,42 @@ export function toOnnx(model: Sequential, options: ToOnnxOptions = {}): Uint8Arr
   const inFeatures = ids ? [] : [configs[0]!.inputSize as number];
   const outDims = sequence ? (model.batchFirst ? ['batch', 'seq', width] : ['seq', 'batch', width]) : ['batch', width];
   return encode(b, options.name ?? 'wasm-rnn', { name: 'input', type: ids ? DataType.INT32 : DataType.FLOAT, dims: [...inDims, ...inFeatures] }, { name: 'output', type: DataType.FLOAT, dims: outDims });
+}
+
+/** The ONNX operators of an Activation layer (opset 17), applied to `x`. */
+function activationNodes(b: Builder, prefix: string, c: Sequential['config'][number], x: string): string[] {
+  switch (c.activation) {
+    case 'relu':
+      return b.node('Relu', [x]);
+    case 'leakyRelu':
+      return b.node('LeakyRelu', [x], [float('alpha', c.negativeSlope as number)]);
+    case 'elu':
+      return b.node('Elu', [x], [float('alpha', c.alpha as number)]);
+    case 'selu':
+      return b.node('Selu', [x]); // ONNX's default alpha and gamma are nn.SELU's constants
+    case 'sigmoid':
+      return b.node('Sigmoid', [x]);
+    case 'hardSigmoid':
+      return b.node('HardSigmoid', [x], [float('alpha', 1 / 6), float('beta', 0.5)]);
+    case 'tanh':
+      return b.node('Tanh', [x]);
+    case 'softplus':
+      return b.node('Softplus', [x]);
+    case 'softsign':
+      return b.node('Softsign', [x]);
+    case 'silu': {
+      const [s] = b.node('Sigmoid', [x]);
+      return b.node('Mul', [x, s!]);
+    }
+    case 'relu6':
+      return b.node('Clip', [x, b.floats(`${prefix}.min`, new Float32Array([0]), []), b.floats(`${prefix}.max`, new Float32Array([6]), [])]);
+    case 'softmax':
+      return b.node('Softmax', [x], [int('axis', -1)]);
+    case 'logSoftmax':
+      return b.node('LogSoftmax', [x], [int('axis', -1)]);
+    default:
+      throw new WasmRnnError('E_UNSUPPORTED', `toOnnx: activation ${JSON.stringify(c.activation)} has no ONNX export`);
+  }
 }
 
 interface IO {

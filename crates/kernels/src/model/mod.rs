@@ -4,8 +4,9 @@
 //! Every parameter, its gradient and the optimizer's state live in three flat arenas with
 //! named views (`<index>.<name>`, PyTorch's `nn.Sequential` state-dict names). Data flows
 //! time-major: a sequence tensor is (T·B, F) rows; after a recurrent layer with
-//! `return_sequences = false` it is (B, F), PyTorch's `output[-1]`.
+//! one row per sequence (`Rows::LastStep`, PyTorch's `output[-1]`, or `Rows::FinalStates`) it is (B, F).
 
+pub mod activation;
 pub mod ctc;
 pub mod dense;
 pub mod dropout;
@@ -13,15 +14,18 @@ pub mod embedding;
 pub mod layer_norm;
 pub mod loss;
 pub mod optim;
+pub mod recurrent_output;
 
 use crate::error::Error;
 use crate::gemm::GemmScratch;
 use crate::network::config::Config;
 use crate::network::Network;
 use crate::rng::Rng;
+use activation::Activation;
 use ctc::{ctc_loss, CtcTargets};
 use loss::{loss_forward_backward, Loss, Targets};
 use optim::{clip_grad_norm, clip_grad_value, Optimizer};
+use recurrent_output::{scatter_and_unmerge, select_and_merge, Merge, Rows, SeqShape};
 use std::ops::Range;
 
 /// One layer as the user describes it.
@@ -31,10 +35,12 @@ pub enum LayerSpec {
         num: usize,
         dim: usize,
     },
-    /// `cfg` as for a standalone layer; `dropout` applies between its stacked layers (training).
+    /// `cfg` as for a standalone layer; `dropout` applies between its stacked layers (training);
+    /// `rows` and `merge` shape what it passes on (see [`recurrent_output`]).
     Recurrent {
         cfg: Config,
-        return_sequences: bool,
+        rows: Rows,
+        merge: Merge,
         dropout: f32,
     },
     Dense {
@@ -50,6 +56,7 @@ pub enum LayerSpec {
     Dropout {
         p: f32,
     },
+    Activation(Activation),
 }
 
 /// A named view into the arenas.
@@ -84,10 +91,13 @@ enum Node {
     Recurrent {
         nets: Vec<Network>,
         params: Vec<Range<usize>>,
-        return_sequences: bool,
+        rows: Rows,
+        merge: Merge,
         dropout: f32,
         masks: Vec<Vec<f32>>,
-        width: usize,
+        /// Directions and features per direction of the top layer's output sequence.
+        dirs: usize,
+        size: usize,
         work: Vec<f32>,
     },
     Dense {
@@ -108,6 +118,7 @@ enum Node {
         p: f32,
         mask: Vec<f32>,
     },
+    Activation(Activation),
 }
 
 /// Where a tensor flows: `seq` steps of `batch` rows (or `batch` rows after the time axis is gone).
@@ -164,8 +175,8 @@ impl Model {
             tensors.push(TensorSpec { name, shape, range: range.clone() });
             range
         };
-        if let Some(LayerSpec::Dropout { .. }) = specs.first() {
-            return Err(Error::InvalidConfig("a model cannot start with Dropout (it does not fix the input's feature size): put it after the first layer".into()));
+        if let Some(LayerSpec::Dropout { .. } | LayerSpec::Activation(_)) = specs.first() {
+            return Err(Error::InvalidConfig("a model cannot start with Dropout or an activation (they do not fix the input's feature size): put it after the first layer".into()));
         }
         // Sizes in u64 first: on wasm32 a product of valid sizes can overflow usize.
         let total = specs.iter().map(spec_params).try_fold(0u64, |a, b| b.and_then(|b| a.checked_add(b))).ok_or_else(|| Error::InvalidConfig("the parameter count overflows".into()))?;
@@ -197,7 +208,7 @@ impl Model {
                     nodes.push(Node::Embedding { dim, w });
                     width = Some(dim);
                 }
-                LayerSpec::Recurrent { cfg, return_sequences, dropout } => {
+                LayerSpec::Recurrent { cfg, rows, merge, dropout } => {
                     if !sequence {
                         return Err(Error::InvalidConfig(format!("layer {i}: a recurrent layer needs a sequence, but an earlier recurrent layer has returnSequences: false")));
                     }
@@ -222,10 +233,13 @@ impl Model {
                         ranges.push(start..params.len());
                         nets.push(net);
                     }
-                    let out = cfg.dirs() * cfg.out_size();
-                    nodes.push(Node::Recurrent { nets, params: ranges, return_sequences, dropout, masks: vec![Vec::new(); cfg.num_layers.saturating_sub(1)], width: out, work: Vec::new() });
-                    width = Some(out);
-                    sequence = return_sequences;
+                    if merge != Merge::Concat && !cfg.bidirectional {
+                        return Err(Error::InvalidConfig(format!("layer {i}: a merge mode other than concat needs a bidirectional layer")));
+                    }
+                    let (dirs, size) = (cfg.dirs(), cfg.out_size());
+                    nodes.push(Node::Recurrent { nets, params: ranges, rows, merge, dropout, masks: vec![Vec::new(); cfg.num_layers.saturating_sub(1)], dirs, size, work: Vec::new() });
+                    width = Some(merged_width(dirs, size, merge));
+                    sequence = rows == Rows::Sequence;
                 }
                 LayerSpec::Dense { input, output, bias } => {
                     expect(width, input, "Dense")?;
@@ -252,6 +266,15 @@ impl Model {
                         return Err(Error::InvalidConfig(format!("layer {i}: p must be in [0, 1], got {p}")));
                     }
                     nodes.push(Node::Dropout { p, mask: Vec::new() });
+                }
+                LayerSpec::Activation(f) => {
+                    match f {
+                        Activation::LeakyRelu { slope: v } | Activation::Elu { alpha: v } if !v.is_finite() => {
+                            return Err(Error::InvalidConfig(format!("layer {i}: the activation's parameter must be finite, got {v}")));
+                        }
+                        _ => {}
+                    }
+                    nodes.push(Node::Activation(f));
                 }
             }
         }
@@ -316,7 +339,7 @@ impl Model {
             LayerSpec::Recurrent { cfg, .. } => cfg.input_size,
             LayerSpec::Dense { input, .. } => input,
             LayerSpec::LayerNorm { width, .. } => width,
-            LayerSpec::Dropout { .. } => 0,
+            LayerSpec::Dropout { .. } | LayerSpec::Activation(_) => 0,
         }
     }
 
@@ -441,7 +464,7 @@ impl Model {
                     embedding::embedding_forward(y, &self.ids, &self.params[w.clone()], *dim);
                     Flow { width: *dim, ..flow }
                 }
-                Node::Recurrent { nets, params, return_sequences, dropout, masks, width, work } => {
+                Node::Recurrent { nets, params, rows, merge, dropout, masks, dirs, size, work } => {
                     let t = flow.seq.unwrap_or(1);
                     let mut input = std::mem::take(work);
                     grow(&mut input, x.len())?;
@@ -463,21 +486,11 @@ impl Model {
                         }
                     }
                     state_at += layers * (h_len + c_len);
-                    let next = if *return_sequences {
-                        grow(y, input.len())?;
-                        y.copy_from_slice(&input);
-                        Flow { width: *width, ..flow }
-                    } else {
-                        // output[-1]: the rows of the last time step (of each sequence's own
-                        // last step with lengths).
-                        let w = *width;
-                        grow(y, batch * w)?;
-                        for b in 0..batch {
-                            let at = self.lengths.get(b).map_or(t, |&n| n) - 1;
-                            y[b * w..][..w].copy_from_slice(&input[(at * batch + b) * w..][..w]);
-                        }
-                        Flow { seq: None, batch, width: *width }
-                    };
+                    let shape = SeqShape { steps: t, batch, dirs: *dirs, size: *size, lengths: &self.lengths };
+                    let width = merged_width(*dirs, *size, *merge);
+                    let next = if *rows == Rows::Sequence { Flow { width, ..flow } } else { Flow { seq: None, batch, width } };
+                    grow(y, next.rows() * width)?;
+                    select_and_merge(y, &input, &shape, *rows, *merge);
                     *work = input;
                     next
                 }
@@ -503,6 +516,11 @@ impl Model {
                     }
                     flow
                 }
+                Node::Activation(f) => {
+                    grow(y, x.len())?;
+                    f.forward(y, x, flow.width);
+                    flow
+                }
             };
         }
         self.flows.push(flow);
@@ -515,9 +533,9 @@ impl Model {
         for spec in &self.specs {
             flow = match *spec {
                 LayerSpec::Embedding { dim, .. } => Flow { width: dim, ..flow },
-                LayerSpec::Recurrent { cfg, return_sequences, .. } => Flow { seq: if return_sequences { flow.seq } else { None }, width: cfg.dirs() * cfg.out_size(), ..flow },
+                LayerSpec::Recurrent { cfg, rows, merge, .. } => Flow { seq: if rows == Rows::Sequence { flow.seq } else { None }, width: merged_width(cfg.dirs(), cfg.out_size(), merge), ..flow },
                 LayerSpec::Dense { output, .. } => Flow { width: output, ..flow },
-                LayerSpec::LayerNorm { .. } | LayerSpec::Dropout { .. } => flow,
+                LayerSpec::LayerNorm { .. } | LayerSpec::Dropout { .. } | LayerSpec::Activation(_) => flow,
             };
         }
         flow
@@ -724,22 +742,14 @@ impl Model {
                 Node::Embedding { dim, w } => {
                     embedding::embedding_backward(&mut self.grads[w.clone()], &self.ids, &dy, *dim);
                 }
-                Node::Recurrent { nets, params, return_sequences, dropout, masks, width, .. } => {
+                Node::Recurrent { nets, params, rows, merge, dropout, masks, dirs, size, .. } => {
                     let (t, batch) = (flow_in.seq.unwrap_or(1), flow_in.batch);
                     // The output gradient of the top layer, over every step.
                     let d_seq = &mut self.seq_grad;
-                    let w = *width;
-                    if *return_sequences {
-                        grow(d_seq, dy.len())?;
-                        d_seq.copy_from_slice(&dy);
-                    } else {
-                        grow(d_seq, t * batch * w)?;
-                        d_seq.fill(0.0);
-                        for b in 0..batch {
-                            let at = self.lengths.get(b).map_or(t, |&n| n) - 1;
-                            d_seq[(at * batch + b) * w..][..w].copy_from_slice(&dy[b * w..][..w]);
-                        }
-                    }
+                    let shape = SeqShape { steps: t, batch, dirs: *dirs, size: *size, lengths: &self.lengths };
+                    grow(d_seq, t * batch * *dirs * *size)?;
+                    let top = nets.last().expect("a recurrent node has a layer");
+                    scatter_and_unmerge(d_seq, &dy, top.output(), &shape, *rows, *merge);
                     for l in (0..nets.len()).rev() {
                         let range = params[l].clone();
                         let (p, g) = (&self.params[range.clone()], &mut self.grads[range]);
@@ -777,11 +787,21 @@ impl Model {
                         dx.copy_from_slice(&dy);
                     }
                 }
+                Node::Activation(f) => f.backward(&mut dx, &dy, x, &self.acts[i + 1], flow_in.width),
             }
             std::mem::swap(&mut dy, &mut dx);
         }
         self.d_act = [dy, dx];
         Ok(())
+    }
+}
+
+/// Features per row a recurrent node passes on.
+fn merged_width(dirs: usize, size: usize, merge: Merge) -> usize {
+    if dirs == 2 && merge != Merge::Concat {
+        size
+    } else {
+        dirs * size
     }
 }
 
@@ -802,7 +822,7 @@ fn spec_params(spec: &LayerSpec) -> Option<u64> {
         LayerSpec::Embedding { num, dim } => (num as u64).checked_mul(dim as u64),
         LayerSpec::Dense { input, output, bias } => (input as u64).checked_mul(output as u64)?.checked_add(if bias { output as u64 } else { 0 }),
         LayerSpec::LayerNorm { width, affine, .. } => Some(if affine { 2 * width as u64 } else { 0 }),
-        LayerSpec::Dropout { .. } => Some(0),
+        LayerSpec::Dropout { .. } | LayerSpec::Activation(_) => Some(0),
         LayerSpec::Recurrent { cfg, .. } => Some(crate::network::params::param_specs_len(&cfg)),
     }
 }

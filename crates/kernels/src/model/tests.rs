@@ -1,15 +1,18 @@
 //! The model's gradients against central differences of its own loss (every layer kind, each
 //! loss), and the optimizers against their update rules written out by hand.
 
+use super::activation::Activation;
 use super::loss::{Loss, Targets};
 use super::optim::{clip_grad_norm, Optimizer};
+use super::recurrent_output::{Merge, Rows};
 use super::{Input, LayerSpec, Model, TrainConfig};
 use crate::cells::elman::Nonlinearity;
 use crate::network::config::{CellKind, Config};
 use crate::rng::Rng;
 
 fn recurrent(cell: CellKind, input: usize, hidden: usize, layers: usize, bidirectional: bool, return_sequences: bool) -> LayerSpec {
-    LayerSpec::Recurrent { cfg: Config { cell, input_size: input, hidden_size: hidden, num_layers: layers, bidirectional, bias: true, proj_size: 0 }, return_sequences, dropout: 0.0 }
+    let rows = if return_sequences { Rows::Sequence } else { Rows::LastStep };
+    LayerSpec::Recurrent { cfg: Config { cell, input_size: input, hidden_size: hidden, num_layers: layers, bidirectional, bias: true, proj_size: 0 }, rows, merge: Merge::Concat, dropout: 0.0 }
 }
 
 fn sgd() -> Optimizer {
@@ -135,4 +138,24 @@ fn ctc_model_gradients_match_central_differences() {
     let labels = [1, 2, 2, 3, 4, -1, -1, -1, 1, 1, -1, -1];
     let specs = [recurrent(CellKind::Gru { reset_after: false }, 2, 4, 1, true, true), LayerSpec::Dense { input: 8, output: classes, bias: true }];
     check_gradients(&specs, Loss::Ctc { blank: 0, zero_infinity: false }, Input::Values(&x), seq, batch, Targets::Classes(&labels));
+}
+
+#[test]
+fn merged_final_states_and_activations_match_central_differences() {
+    let mut rng = Rng::new(6);
+    let (seq, batch) = (5, 3);
+    let x = random(seq * batch * 3, &mut rng);
+    let cfg = Config { cell: CellKind::Lstm, input_size: 3, hidden_size: 4, num_layers: 2, bidirectional: true, bias: true, proj_size: 0 };
+    for (rows, merge, head) in [
+        (Rows::FinalStates, Merge::Mul, Activation::Tanh),
+        (Rows::FinalStates, Merge::Concat, Activation::Softmax),
+        (Rows::LastStep, Merge::Ave, Activation::Elu { alpha: 0.7 }),
+        (Rows::Sequence, Merge::Sum, Activation::LogSoftmax),
+    ] {
+        let width = if merge == Merge::Concat { 8 } else { 4 };
+        let specs = [LayerSpec::Recurrent { cfg, rows, merge, dropout: 0.0 }, LayerSpec::Activation(Activation::Silu), LayerSpec::Dense { input: width, output: 3, bias: true }, LayerSpec::Activation(head)];
+        let out_rows = if rows == Rows::Sequence { seq * batch } else { batch };
+        let y = random(out_rows * 3, &mut rng);
+        check_gradients(&specs, Loss::Mse, Input::Values(&x), seq, batch, Targets::Values(&y));
+    }
 }

@@ -45,6 +45,7 @@ export function action(body) {
     const summary = await body(...args.slice(0, -1), ctx);
     if (summary === undefined) return;
     summary.seconds ??= Math.round((performance.now() - started) / 100) / 10;
+    summary.wasmBuild = variant;
     const path = writeOutput(ctx.out, 'summary.json', `${JSON.stringify(summary, null, 2)}\n`);
     progress.log(`summary: ${path}`);
     if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);

@@ -34,6 +34,12 @@ const positiveInt = (name) => (v) => {
   return n;
 };
 
+const finiteNumber = (name) => (v) => {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new CliError(`${name} must be a number, got ${JSON.stringify(v)}`);
+  return n;
+};
+
 export function memoryCommand() {
   return withCommonOptions(new Command('memory'), { out: 'runs/memory' })
     .description('the adding problem at several lags: tanh RNN vs LSTM vs GRU, gradient norms over time, exploding gradients and clipping')
@@ -42,6 +48,7 @@ export function memoryCommand() {
     .addOption(new Option('--steps <n>', 'training steps per cell and lag (stops early once solved)').default(6000).argParser(positiveInt('--steps')))
     .addOption(new Option('--hidden <n>', 'hidden size of every cell').default(64).argParser(positiveInt('--hidden')))
     .addOption(new Option('--batch <n>', 'sequences per step').default(50).argParser(positiveInt('--batch')))
+    .addOption(new Option('--forget-bias <b>', "added to the LSTM's forget-gate bias at initialization (0: PyTorch's initialization)").default(1).argParser(finiteNumber('--forget-bias')))
     .addOption(new Option('--workers <n>', 'train data-parallel on this many workers (1: on this thread)').default(1).argParser(positiveInt('--workers')))
     .action(action(runMemory));
 }
@@ -66,7 +73,7 @@ async function runMemory(opts, ctx) {
       for (const cell of cells) {
         // An equal share of the time left for each training; 5% is kept for the exploding-gradient runs (seconds).
         const deadline = budget.deadlineFor(0.95 / (runs - done++));
-        const r = await trainAdding({ cell, T, hidden, steps, batch: opts.batch, evalEvery, solvedAt: 1e-3, seed, deadline, progress, pool, validation });
+        const r = await trainAdding({ cell, T, hidden, steps, batch: opts.batch, evalEvery, solvedAt: 1e-3, seed, deadline, progress, pool, validation, forgetBias: opts.forgetBias });
         const mse = r.model.evaluate(test.x, test.y).loss;
         lagResults[T][cell] = { mse, steps: r.steps, seconds: round(r.seconds), msPerStep: round(r.msPerStep), stepsToMseBelow001: r.solvedStep ?? null, stopped: r.stopped };
         progress.log(`T=${T} ${cell}: test MSE ${mse.toFixed(4)} after ${r.steps} steps (${r.seconds.toFixed(1)} s, ${r.msPerStep.toFixed(1)} ms/step, ${r.stopped})`);
@@ -109,7 +116,7 @@ async function runMemory(opts, ctx) {
       lag: explodeLag,
     },
     gradientNorms: { T: Math.max(...lags), ...Object.fromEntries(Object.entries(gradientCurves).map(([c, pts]) => [c, pts])) },
-    settings: { hidden, batch: opts.batch, steps, optimizer: 'Adam 1e-3', clipGradNorm: 1, workers: opts.workers },
+    settings: { hidden, batch: opts.batch, steps, optimizer: 'Adam 1e-3', clipGradNorm: 1, workers: opts.workers, lstmForgetBias: opts.forgetBias },
   };
 }
 

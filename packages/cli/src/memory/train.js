@@ -9,9 +9,10 @@ import { addingBatch } from './adding.js';
 
 const CELLS = { lstm: LSTM, gru: GRU, rnn: RNN };
 
-export async function trainAdding({ cell, T, hidden, steps, batch, evalEvery, solvedAt, seed, deadline, progress, pool, validation }) {
+export async function trainAdding({ cell, T, hidden, steps, batch, evalEvery, solvedAt, seed, deadline, progress, pool, validation, forgetBias = 0 }) {
   const Cell = CELLS[cell];
   const model = new Sequential([new Cell({ inputSize: 2, hiddenSize: hidden, returnSequences: false }), new Dense({ inputSize: hidden, outputSize: 1 })], { seed });
+  if (cell === 'lstm' && forgetBias !== 0) addForgetBias(model, hidden, forgetBias);
   model.compile({ loss: 'mse', optimizer: new Adam({ lr: 1e-3 }), clipGradNorm: 1 });
   const random = mulberry32(seed * 7919 + T);
   const display = progress.training(`T=${T} ${cell}`, { epochs: Math.ceil(steps / evalEvery), batches: evalEvery });
@@ -47,4 +48,17 @@ export async function trainAdding({ cell, T, hidden, steps, batch, evalEvery, so
   }
   const seconds = (performance.now() - started) / 1000;
   return { model, curve, steps: step, seconds, msPerStep: (seconds * 1000) / step, solvedStep, stopped };
+}
+
+/**
+ * Adds `value` to the LSTM's forget-gate bias (rows H..2H of bias_ih_l0, PyTorch's gate order
+ * i, f, g, o): a forget gate that starts open keeps the cell state, and its gradient, over long
+ * lags from the first step (Gers et al. 2000; Jozefowicz et al. 2015; Keras' unit_forget_bias).
+ */
+function addForgetBias(model, hidden, value) {
+  const name = '0.bias_ih_l0';
+  const bias = model.stateDict()[name];
+  const data = Float32Array.from(bias.data);
+  for (let i = hidden; i < 2 * hidden; i++) data[i] += value;
+  model.loadStateDict({ [name]: { data, shape: bias.shape } }, { strict: false });
 }

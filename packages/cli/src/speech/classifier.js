@@ -1,13 +1,11 @@
 /**
  * The spoken-digit classifier: a bidirectional GRU over the whole (variable-length) utterance,
- * then a forward GRU whose state at each utterance's own last frame (`returnSequences: false`,
- * with `lengths`) summarizes it, then Dense → 10 digits, cross-entropy.
+ * whose two final states (`returnSequences: false, finalStates: true`, with `lengths`: the
+ * forward direction at each utterance's own last frame, the backward direction after reading
+ * back to the first) summarize it, then Dense → 10 digits, cross-entropy.
  *
- * Why the second layer: `returnSequences: false` passes on PyTorch's `output[-1]`. For a
- * bidirectional layer that is the forward direction after the whole utterance but the backward
- * direction after only the last frame — half of it would be nearly blind. A forward layer
- * reading the bidirectional sequence sees every frame, each with context from both sides, and
- * its last state sees the whole utterance. (Mean-pooling over time is not a layer of the API.)
+ * `finalStates` matters: plain `returnSequences: false` passes on PyTorch's `output[-1]`, where
+ * the backward direction has read only the last frame.
  */
 import { Adam, Dense, GRU, Sequential } from 'wasm-rnn';
 import { inOrder, padBatch } from './batches.js';
@@ -15,9 +13,8 @@ import { inOrder, padBatch } from './batches.js';
 export function classifierModel({ F, hidden, seed, lr }) {
   const model = new Sequential(
     [
-      new GRU({ inputSize: F, hiddenSize: hidden, bidirectional: true }),
-      new GRU({ inputSize: 2 * hidden, hiddenSize: hidden, returnSequences: false }),
-      new Dense({ inputSize: hidden, outputSize: 10 }),
+      new GRU({ inputSize: F, hiddenSize: hidden, bidirectional: true, returnSequences: false, finalStates: true }),
+      new Dense({ inputSize: 2 * hidden, outputSize: 10 }),
     ],
     { seed },
   );

@@ -146,7 +146,8 @@ async function runTrain(opts, ctx) {
   try {
     // With a time budget the schedule must end when the time does: time a short warm-up first,
     // then let the cosine schedule span the steps that fit in the time left.
-    const probe = quick || budget.remaining() === Infinity ? 0 : Math.min(50, Math.floor(steps / 10));
+    // The warm-up is long enough for V8 to finish tiering up the wasm (the first ~10 s run slower).
+    const probe = quick || budget.remaining() === Infinity ? 0 : Math.min(200, Math.floor(steps / 10));
     let main = steps;
     if (probe > 0) {
       await fitSteps(probe, probe, 'textgen warm-up');

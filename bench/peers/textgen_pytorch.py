@@ -1,0 +1,147 @@
+"""The PyTorch side of the textgen race (bench/textgen.mjs): the model and recipe of
+`wasm-rnn textgen` (packages/cli/src/textgen), trained for the same wall time.
+
+Embedding 65->64, LSTM 256, dropout 0.1, Linear 256->65; cross-entropy; Adam, clip_grad_norm_ 1.0;
+batch 32 of non-overlapping 64-character windows (first 90% of the text), shuffled each epoch.
+Schedule: a linear warm-up of 200 steps, then a cosine from the peak learning rate to lr/20 over
+the time left (the learning rate follows the elapsed time, so PyTorch trains the whole budget
+whatever its step time; the CLI plans its cosine in steps from a timed warm-up). Validation: 512
+windows spread over the last 10% every 250 steps (the best weights are kept), then the whole
+validation text. Prints one JSON object on stdout.
+"""
+import argparse
+import json
+import math
+import sys
+import time
+
+import torch
+from torch import nn
+
+
+def read_corpus(path):
+    text = open(path, encoding="utf-8").read()
+    tokens = sorted(set(text))  # CharVocab.fromText: code-point order
+    index = {c: i for i, c in enumerate(tokens)}
+    ids = torch.tensor([index[c] for c in text], dtype=torch.long)
+    cut = int(len(ids) * 0.9)
+    return len(tokens), ids[:cut], ids[cut:]
+
+
+def windows(ids, seq, offset=0):
+    """Non-overlapping windows [N, seq] of ids starting at offset, and their next characters."""
+    n = (len(ids) - 1 - offset) // seq
+    x = ids[offset : offset + n * seq].view(n, seq)
+    y = ids[offset + 1 : offset + 1 + n * seq].view(n, seq)
+    return x, y
+
+
+class CharModel(nn.Module):
+    def __init__(self, vocab, embedding, hidden, dropout):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab, embedding)
+        self.lstm = nn.LSTM(embedding, hidden, batch_first=True)
+        self.dropout = nn.Dropout(dropout)
+        self.readout = nn.Linear(hidden, vocab)
+
+    def forward(self, x):
+        h, _ = self.lstm(self.embedding(x))
+        return self.readout(self.dropout(h))
+
+
+def nats(model, x, y, chunk=128):
+    model.eval()
+    total = 0.0
+    with torch.no_grad():
+        for i in range(0, len(x), chunk):
+            logits = model(x[i : i + chunk])
+            total += nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y[i : i + chunk].reshape(-1)).item() * len(x[i : i + chunk])
+    model.train()
+    return total / len(x)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--text", required=True)
+    p.add_argument("--minutes", type=float, required=True)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--hidden", type=int, default=256)
+    p.add_argument("--embedding", type=int, default=64)
+    p.add_argument("--seq", type=int, default=64)
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--dropout", type=float, default=0.1)
+    p.add_argument("--steps", type=int, default=100000, help="at most this many steps after the warm-up")
+    args = p.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    vocab, train_ids, val_ids = read_corpus(args.text)
+    x, y = windows(train_ids, args.seq, args.seed % args.seq)
+    vx, vy = windows(val_ids, args.seq)
+    pick = [i * len(vx) // 512 for i in range(512)] if len(vx) > 512 else list(range(len(vx)))
+    sx, sy = vx[pick], vy[pick]
+
+    model = CharModel(vocab, args.embedding, args.hidden, args.dropout)
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    loss_fn = nn.CrossEntropyLoss()
+    started = time.perf_counter()
+    deadline = started + args.minutes * 60
+    state = {"step": 0, "order": torch.randperm(len(x)), "at": 0}
+    curve, best = [], {"nats": math.inf, "weights": None}
+    recent = []
+
+    def batch():
+        if state["at"] + args.batch > len(x):
+            state["order"], state["at"] = torch.randperm(len(x)), 0
+        idx = state["order"][state["at"] : state["at"] + args.batch]
+        state["at"] += args.batch
+        return x[idx], y[idx]
+
+    def run(count, lr_at):
+        """Up to `count` steps, until the time runs out; lr_at(i) is the learning rate of step i."""
+        for i in range(count):
+            if time.perf_counter() > deadline:
+                break
+            for g in opt.param_groups:
+                g["lr"] = lr_at(i)
+            bx, by = batch()
+            logits = model(bx)
+            loss = loss_fn(logits.reshape(-1, vocab), by.reshape(-1))
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            state["step"] += 1
+            recent.append(loss.item())
+            if state["step"] % 250 == 0:
+                v = nats(model, sx, sy)
+                curve.append({"step": state["step"], "valNats": v, "trainNats": sum(recent) / len(recent)})
+                recent.clear()
+                if v < best["nats"]:
+                    best["nats"], best["weights"] = v, {k: t.clone() for k, t in model.state_dict().items()}
+                print(f"step {state['step']}: validation (subset) {v:.3f} nats", flush=True, file=sys.stderr)
+
+    min_lr = args.lr / 20
+    warmup = 200
+    run(warmup, lambda i: args.lr * (i + 1) / warmup)
+    cosine_from = time.perf_counter()
+
+    def cosine(_):
+        done = min(1.0, (time.perf_counter() - cosine_from) / max(1e-9, deadline - cosine_from))
+        return min_lr + (args.lr - min_lr) * 0.5 * (1 + math.cos(math.pi * done))
+
+    run(args.steps, cosine)
+    seconds = time.perf_counter() - started
+    if best["weights"] is not None and curve and curve[-1]["valNats"] > best["nats"]:
+        model.load_state_dict(best["weights"])
+    val = nats(model, vx, vy)
+    print(json.dumps({
+        "valNats": val, "valBitsPerChar": val / math.log(2), "steps": state["step"], "seconds": round(seconds, 1),
+        "curve": curve, "torch": torch.__version__, "threads": args.threads,
+    }))
+
+
+if __name__ == "__main__":
+    main()
