@@ -11,7 +11,9 @@
  * errors scaled by max(1, max|reference|) (per loss value, per parameter tensor). The failure
  * message names the worst loss and the worst parameter of the fixture.
  *
- * The models-and-training API (`Sequential`, `Embedding`, `Dense`, `LayerNorm`, optimizers …)
+ * The models-and-training API (`Sequential`, `Embedding`, `Dense`, `LayerNorm`, `Activation`,
+ * recurrent layers with `finalStates` / `mergeMode`, optimizers …; every layer is built as
+ * `new <type>(options)` from the fixture)
  * may not be exported yet: then the parity suite is skipped (only the fixture check runs). The
  * API is reached through a loose view of `import * as api` so this file type-checks either way.
  */

@@ -11,8 +11,9 @@ them. Re-running rewrites them (deterministically: the seed of every case is the
 name) and deletes fixtures of cases no longer listed.
 
 Every case is a small torch.nn.Sequential mirroring the TypeScript `Sequential`
-(Embedding / LSTM / GRU / RNN / LayerNorm / Dense = nn.Linear), a loss, an optimizer and
-optional gradient clipping. In float64 (torch.set_default_dtype(torch.float64)) it records:
+(Embedding / LSTM / GRU / RNN / LayerNorm / Dense = nn.Linear / Activation = nn.ReLU, nn.ELU,
+nn.Softmax(dim=-1), … see ACTIVATION_MODULES), a loss, an optimizer and optional gradient
+clipping. In float64 (torch.set_default_dtype(torch.float64)) it records:
 
   * the initial state dict: PyTorch's own default initialization under the case seed, rounded
     to float32 (so the float64 reference starts from exactly the weights the float32 library
@@ -32,7 +33,20 @@ Recurrent layers with `lengths`: pack_padded_sequence(h, lengths, enforce_sorted
 module -> pad_packed_sequence(total_length=T) (padding value 0), then the following layers
 and the loss on the whole padded tensor. A recurrent layer with returnSequences=false passes
 on output[-1] ([B, D*O]); it is never combined with lengths here (output[-1] of a padded
-output is 0 for shorter sequences, which is not a meaningful "last output").
+output is 0 for shorter sequences, which is not a meaningful "last output"). With
+finalStates=true it passes on torch.cat of the top layer's h_n directions instead ([B, D*O]:
+the backward direction ends at step 0); h_n of a packed sequence is each sequence's own final
+state, so finalStates is combined with lengths. mergeMode (bidirectional only) then combines
+the forward half f and the backward half b of every row: concat [f, b], sum f + b,
+ave (f + b) / 2, mul f * b (width O instead of 2*O).
+
+A case may name a reference loss that differs from the library's but is the same function of
+the model output: crossEntropy on logSoftmax outputs is NLLLoss (log-softmax is idempotent),
+so PyTorch computes nn.NLLLoss there while the library is compiled with crossEntropy.
+`x_scale` multiplies the inputs (before rounding to float32) so that the first Dense drives an
+activation into its flat parts; for every activation with kinks or flat parts the generator
+asserts that the inputs it saw (all steps, float64 run) reach each side (relu, leakyRelu, elu,
+selu: < 0 and > 0; hardSigmoid: < -3, inside, > 3; relu6: < 0, inside, > 6).
 
 As a conditioning check every case is also run in float32 PyTorch from the same float32
 values; its error against the float64 reference (scaled by max(1, max|ref|), worst over the
@@ -42,7 +56,8 @@ F32_LIMIT, so a 1e-4 tolerance for the library is meaningful (no case is chaotic
 Fixture format (JSON; float32 data as the shortest decimal that rounds back to the same
 float32, float64 results with 12 significant digits):
   name, description, torchVersion, seed,
-  layers: [{type, options}] (TypeScript constructor options), sequentialOptions,
+  layers: [{type, options}] (TypeScript constructor options, e.g. {type: "Activation",
+  options: {type: "elu", alpha: 0.5}}), sequentialOptions,
   loss (the value passed to compile), optimizer {type, options}, clipGradNorm, clipGradValue,
   initialState {name: {shape, data}} (PyTorch parameter order),
   steps: [{x: {dtype, shape, data}, y: {dtype, shape, data}, lengths: {dtype, shape, data}|null,
@@ -75,9 +90,14 @@ def emb(n, d):
     return {"type": "Embedding", "options": {"numEmbeddings": n, "embeddingDim": d}}
 
 
-def rec(kind, i, h, layers=1, bi=False, seq=True, proj=0, nonlinearity=None):
+def rec(kind, i, h, layers=1, bi=False, seq=True, proj=0, nonlinearity=None, final=False,
+        merge="concat"):
     o = {"inputSize": i, "hiddenSize": h, "numLayers": layers, "dropout": 0.0,
          "bidirectional": bi, "returnSequences": seq}
+    if final:
+        o["finalStates"] = True
+    if merge != "concat":
+        o["mergeMode"] = merge
     if kind == "LSTM" and proj:
         o["projSize"] = proj
     if kind == "RNN":
@@ -105,6 +125,11 @@ def dense(i, o):
     return {"type": "Dense", "options": {"inputSize": i, "outputSize": o}}
 
 
+def act(kind, **params):
+    """Activation; params: negativeSlope (leakyRelu) or alpha (elu)."""
+    return {"type": "Activation", "options": {"type": kind, **params}}
+
+
 def sgd(lr, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
     return {"type": "SGD", "options": {"lr": lr, "momentum": momentum, "dampening": dampening,
                                        "nesterov": nesterov, "weightDecay": weight_decay}}
@@ -126,12 +151,15 @@ def rmsprop(lr=1e-2, alpha=0.99, eps=1e-8, momentum=0.0, centered=False, weight_
 
 
 def case(name, desc, layers, T, B, loss="mse", opt=None, clip_norm=None, clip_value=None,
-         lengths=None, ignore_frac=0.0):
+         lengths=None, ignore_frac=0.0, x_scale=1.0, reference_loss=None):
     """lengths: list of B ints (PyTorch packed-sequence semantics) or None.
-    ignore_frac: for crossEntropy with ignoreIndex, fraction of (unpadded) targets set to it."""
+    ignore_frac: for crossEntropy with ignoreIndex, fraction of (unpadded) targets set to it.
+    x_scale: factor of the float inputs. reference_loss: "nll" computes PyTorch's side with
+    nn.NLLLoss (for crossEntropy after logSoftmax, the same function)."""
     return dict(name=name, description=desc, layers=layers, T=T, B=B, loss=loss,
                 optimizer=opt or sgd(0.1), clipGradNorm=clip_norm, clipGradValue=clip_value,
-                lengths=lengths, ignore_frac=ignore_frac)
+                lengths=lengths, ignore_frac=ignore_frac, x_scale=x_scale,
+                reference_loss=reference_loss)
 
 
 CE_SMOOTH = {"type": "crossEntropy", "ignoreIndex": -1, "labelSmoothing": 0.1}
@@ -235,12 +263,93 @@ CASES = [
          "Embedding -> GRU with lengths -> Dense, crossEntropy ignoreIndex -1 on padded targets (no smoothing), RMSprop centered",
          [emb(7, 3), gru(3, 7), dense(7, 7)], T=5, B=3, loss=CE_IGNORE,
          opt=rmsprop(0.001, alpha=0.9, centered=True), lengths=[2, 5, 3]),
+    # ---- Activation layers (every type; flat parts and kinks reached: see check_activation_inputs)
+    case("act_silu_softmax", "LSTM -> Activation silu -> Dense -> Activation softmax, mse, Adam",
+         [lstm(5, 7), act("silu"), dense(7, 4), act("softmax")], T=5, B=3, opt=adam(0.01)),
+    case("act_logsoftmax_nll",
+         "Embedding -> GRU -> Dense -> Activation logSoftmax, crossEntropy (PyTorch: NLLLoss, the same function of log-probabilities), SGD",
+         [emb(9, 5), gru(5, 7), dense(7, 9), act("logSoftmax")], T=5, B=3, loss="crossEntropy",
+         opt=sgd(0.5), reference_loss="nll"),
+    case("act_leaky_elu_params",
+         "Dense -> Activation leakyRelu negativeSlope 0.2 -> GRU -> Dense -> Activation elu alpha 0.5 -> Dense, mse, SGD momentum",
+         [dense(5, 8), act("leakyRelu", negativeSlope=0.2), gru(8, 6), dense(6, 6),
+          act("elu", alpha=0.5), dense(6, 3)], T=5, B=3, opt=sgd(0.1, momentum=0.5)),
+    case("act_hardsigmoid_flat", "Dense (inputs x6) -> Activation hardSigmoid (both flat parts) -> LSTM -> Dense, mse, Adam",
+         [dense(4, 8), act("hardSigmoid"), lstm(8, 5), dense(5, 3)], T=5, B=3, opt=adam(0.01),
+         x_scale=6.0),
+    case("act_relu6_flat", "Dense (inputs x10) -> Activation relu6 (both flat parts) -> GRU -> Dense, mse, Adam",
+         [dense(4, 8), act("relu6"), gru(8, 5), dense(5, 3)], T=5, B=3, opt=adam(0.01),
+         x_scale=10.0),
+    case("act_selu_relu_sigmoid",
+         "RNN tanh -> Dense -> Activation selu -> Dense -> Activation relu -> Dense -> Activation sigmoid, mse, Adam",
+         [rnn(4, 6), dense(6, 6), act("selu"), dense(6, 6), act("relu"), dense(6, 3), act("sigmoid")],
+         T=5, B=3, opt=adam(0.01)),
+    case("act_tanh_softsign_softplus_final",
+         "GRU finalStates (unidirectional) with lengths -> Dense -> Activation tanh -> Dense -> Activation softsign -> Dense -> Activation softplus -> Dense, mse on [B, 3], RMSprop",
+         [gru(5, 6, seq=False, final=True), dense(6, 6), act("tanh"), dense(6, 6), act("softsign"),
+          dense(6, 6), act("softplus"), dense(6, 3)], T=5, B=4, opt=rmsprop(0.002, alpha=0.9),
+         lengths=[5, 3, 1, 4]),
+    # ---- bidirectional outputs: finalStates (h_n) x mergeMode
+    case("final_lstm_bi_stacked_concat_lengths",
+         "LSTM numLayers 2 bidirectional finalStates (h_n) with lengths -> Dense, mse on [B, 3], Adam",
+         [lstm(3, 5, layers=2, bi=True, seq=False, final=True), dense(10, 3)], T=6, B=4,
+         opt=adam(0.01), lengths=[6, 2, 4, 1]),
+    case("final_gru_bi_sum_lengths",
+         "Embedding -> GRU bidirectional finalStates mergeMode sum with lengths -> Dense, crossEntropy on [B], SGD",
+         [emb(9, 4), gru(4, 5, bi=True, seq=False, final=True, merge="sum"), dense(5, 9)], T=5, B=3,
+         loss="crossEntropy", opt=sgd(0.5), lengths=[3, 5, 2]),
+    case("final_rnn_bi_stacked_ave",
+         "RNN tanh numLayers 2 bidirectional finalStates mergeMode ave -> Dense, huber on [B, 3], SGD",
+         [rnn(4, 6, layers=2, bi=True, seq=False, final=True, merge="ave"), dense(6, 3)], T=5, B=3,
+         loss={"type": "huber", "delta": 0.7}, opt=sgd(0.2)),
+    case("final_lstm_proj_bi_mul_lengths",
+         "LSTM projSize 3 bidirectional finalStates mergeMode mul with lengths -> Dense, mse on [B, 3], Adam",
+         [lstm(4, 6, bi=True, proj=3, seq=False, final=True, merge="mul"), dense(3, 3)], T=5, B=3,
+         opt=adam(0.01), lengths=[3, 5, 2]),
+    case("last_gru_bi_stacked_sum",
+         "GRU numLayers 2 bidirectional returnSequences false (output[-1]) mergeMode sum -> Dense, mse on [B, 3], SGD",
+         [gru(3, 5, layers=2, bi=True, seq=False, merge="sum"), dense(5, 3)], T=5, B=3, opt=sgd(0.3)),
+    case("last_lstm_bi_mul",
+         "LSTM bidirectional returnSequences false (output[-1]) mergeMode mul -> Dense, mse on [B, 3], RMSprop",
+         [lstm(5, 5, bi=True, seq=False, merge="mul"), dense(5, 3)], T=5, B=3,
+         opt=rmsprop(0.002, alpha=0.9)),
+    case("seq_gru_bi_ave_lengths",
+         "GRU bidirectional mergeMode ave with lengths -> LayerNorm -> Dense, mse over the padded [T, B, 3], Adam",
+         [gru(3, 5, bi=True, merge="ave"), ln(5), dense(5, 3)], T=5, B=3, opt=adam(0.01),
+         lengths=[5, 2, 4]),
+    case("seq_rnn_relu_bi_stacked_sum_lengths",
+         "RNN relu numLayers 2 bidirectional mergeMode sum with lengths -> Dense, l1, SGD",
+         [rnn(4, 5, nonlinearity="relu", layers=2, bi=True, merge="sum"), dense(5, 3)], T=6, B=3,
+         loss="l1", opt=sgd(0.1), lengths=[4, 6, 1]),
 ]
 
 
 # --------------------------------------------------------------------------- model
+# The library's Activation types as torch modules (parameterless; leakyRelu/elu take theirs).
+ACTIVATION_MODULES = {
+    "relu": lambda o: torch.nn.ReLU(),
+    "leakyRelu": lambda o: torch.nn.LeakyReLU(o.get("negativeSlope", 0.01)),
+    "elu": lambda o: torch.nn.ELU(o.get("alpha", 1.0)),
+    "selu": lambda o: torch.nn.SELU(),
+    "sigmoid": lambda o: torch.nn.Sigmoid(),
+    "hardSigmoid": lambda o: torch.nn.Hardsigmoid(),
+    "tanh": lambda o: torch.nn.Tanh(),
+    "softplus": lambda o: torch.nn.Softplus(),  # threshold 20: the inputs here stay far below
+    "softsign": lambda o: torch.nn.Softsign(),
+    "silu": lambda o: torch.nn.SiLU(),
+    "relu6": lambda o: torch.nn.ReLU6(),
+    "softmax": lambda o: torch.nn.Softmax(dim=-1),
+    "logSoftmax": lambda o: torch.nn.LogSoftmax(dim=-1),
+}
+# Where each activation's pieces meet: its inputs must fall on every side of these (see below).
+ACTIVATION_BREAKS = {"relu": [0.0], "leakyRelu": [0.0], "elu": [0.0], "selu": [0.0],
+                     "hardSigmoid": [-3.0, 3.0], "relu6": [0.0, 6.0]}
+
+
 def build_module(spec):
     t, o = spec["type"], spec["options"]
+    if t == "Activation":
+        return ACTIVATION_MODULES[o["type"]](o)
     if t == "Embedding":
         return torch.nn.Embedding(o["numEmbeddings"], o["embeddingDim"])
     if t == "Dense":
@@ -263,21 +372,35 @@ def forward(layers, seq, x, lengths):
     h = x
     for spec, mod in zip(layers, seq):
         if spec["type"] in RECURRENT:
+            o = spec["options"]
             if lengths is not None:
                 packed = pack_padded_sequence(h, lengths, enforce_sorted=False)
-                out, _ = mod(packed)
+                out, state = mod(packed)
                 h, _ = pad_packed_sequence(out, total_length=T)  # padding_value 0
             else:
-                h, _ = mod(h)
-            if not spec["options"]["returnSequences"]:
+                h, state = mod(h)
+            if o.get("finalStates"):
+                # h_n of the top layer (each sequence's own final state when packed), directions
+                # concatenated: [B, D*O]
+                h_n = state[0] if isinstance(state, tuple) else state  # (layers*D, B, O)
+                h = torch.cat(list(h_n[-(2 if o["bidirectional"] else 1):]), dim=-1)
+            elif not o["returnSequences"]:
                 assert lengths is None
                 h = h[-1]
+            merge = o.get("mergeMode", "concat")
+            if merge != "concat":
+                f, b = h.chunk(2, dim=-1)
+                h = {"sum": f + b, "ave": (f + b) / 2, "mul": f * b}[merge]
         else:
             h = mod(h)
     return h
 
 
-def loss_fn(spec):
+def loss_fn(spec, reference=None):
+    if reference == "nll":
+        assert is_ce(spec), "the NLL reference stands for crossEntropy on log-probabilities"
+        nll = torch.nn.NLLLoss()
+        return lambda out, y: nll(out.reshape(-1, out.shape[-1]), y.reshape(-1))
     if spec == "mse":
         return torch.nn.MSELoss()
     if spec == "l1":
@@ -324,7 +447,7 @@ def out_shape(layers, T, B):
         elif t == "Dense":
             width = o["outputSize"]
         elif t in RECURRENT:
-            D = 2 if o["bidirectional"] else 1
+            D = 2 if o["bidirectional"] and o.get("mergeMode", "concat") == "concat" else 1
             width = D * (o.get("projSize", 0) or o["hiddenSize"])
             if not o["returnSequences"]:
                 per_step = False
@@ -346,7 +469,7 @@ def make_data(c, gen):
             x = torch.randint(0, first["options"]["numEmbeddings"], (T, B), generator=gen)
         else:
             F = first["options"]["inputSize"]
-            x = f32round(torch.randn(T, B, F, generator=gen))
+            x = f32round(c["x_scale"] * torch.randn(T, B, F, generator=gen))
         # padded steps of x hold random values too (they must be ignored), not zeros
         if is_ce(c["loss"]):
             C = oshape[-1]
@@ -355,8 +478,8 @@ def make_data(c, gen):
             if c["ignore_frac"] > 0:
                 mask = torch.rand(tuple(oshape[:-1]), generator=gen) < c["ignore_frac"]
                 y[mask] = ign
-            if lengths is not None:
-                assert per_step and isinstance(c["loss"], dict), "padded CE needs ignoreIndex"
+            if lengths is not None and per_step:
+                assert isinstance(c["loss"], dict), "padded CE needs ignoreIndex"
                 y[~valid] = ign
         else:
             y = f32round(torch.randn(*oshape, generator=gen))
@@ -376,7 +499,12 @@ def train(c, init_state, batches, dtype):
             p.copy_(init_state[n].to(dtype))
     params = list(seq.parameters())
     opt = make_optimizer(c["optimizer"], params)
-    lf = loss_fn(c["loss"])
+    lf = loss_fn(c["loss"], c["reference_loss"])
+    seen = {}  # layer index -> inputs of its Activation over all steps
+    for i, (spec, mod) in enumerate(zip(c["layers"], seq)):
+        if spec["type"] == "Activation":
+            mod.register_forward_pre_hook(
+                lambda m, args, i=i: seen.setdefault(i, []).append(args[0].detach().reshape(-1)))
     losses, norms, maxabs = [], [], []
     for x, y, lengths in batches:
         if x.is_floating_point():
@@ -398,7 +526,26 @@ def train(c, init_state, batches, dtype):
         losses.append(float(loss.detach()))
         norms.append(float(norm))
     final = {n: p.detach().to(torch.float64).clone() for n, p in seq.named_parameters()}
+    if dtype == torch.float64:
+        check_activation_inputs(c, {i: torch.cat(v) for i, v in seen.items()})
     return losses, norms, final, maxabs
+
+
+def check_activation_inputs(c, seen):
+    """Every activation with pieces must see inputs on each side of each break point (else its
+    other pieces are untested), and none within 1e-5 of one (where float32 rounding could put
+    the library on the other side)."""
+    for i, x in seen.items():
+        kind = c["layers"][i]["options"]["type"]
+        breaks = ACTIVATION_BREAKS.get(kind)
+        if not breaks:
+            continue
+        edges = [-float("inf")] + breaks + [float("inf")]
+        counts = [int(((x > lo) & (x < hi)).sum()) for lo, hi in zip(edges, edges[1:])]
+        assert all(n > 0 for n in counts), (c["name"], f"layer {i} {kind}: inputs per piece {counts}")
+        near = min(float((x - b).abs().min()) for b in breaks)
+        assert near > 1e-5, (c["name"], f"layer {i} {kind}: an input {near:.1e} from a break point")
+        print(f"    layer {i} {kind}: inputs per piece {counts}")
 
 
 # --------------------------------------------------------------------------- JSON
