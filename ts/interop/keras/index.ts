@@ -51,7 +51,7 @@ function buildLayer(c: LayerConfig): Layer {
 /**
  * A `Sequential` with the architecture and weights of a Keras 3 `.keras` file (keras.Sequential
  * of InputLayer, Embedding, SimpleRNN, LSTM, GRU, Bidirectional, Dense, LayerNormalization,
- * Dropout). It is batch-first as the Keras model ([B, T, F], Int32 ids [B, T]); predict,
+ * Dropout, Activation, ReLU, LeakyReLU, ELU, Softmax). It is batch-first as the Keras model ([B, T, F], Int32 ids [B, T]); predict,
  * evaluate, trainStep, fit and save work as for any Sequential. With `Embedding(mask_zero=True)`
  * or `go_backwards` on its first recurrent layer it is a {@link KerasSequential}, which applies
  * them to its inputs. Unsupported layers or options throw
