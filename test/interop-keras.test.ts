@@ -4,13 +4,16 @@
  * loaded with `loadKeras` and must give Keras' outputs within 1e-5 (scaled by
  * max(1, max|reference|)), batch-first as in Keras. Where the fixture has gradients, one
  * trainStep (MSE, SGD lr = 1: the update is the gradient) must give Keras' loss and gradients,
- * in the library's PyTorch names. Files the library cannot compute exactly are refused with
+ * in the library's PyTorch names. The fixtures must cover every Activation the import makes
+ * (Dense(activation=…), Activation/ReLU/LeakyReLU/ELU/Softmax layers) and every Bidirectional
+ * merge_mode with and without return_sequences. Files the library cannot compute exactly are refused with
  * E_UNSUPPORTED naming the option; hostile files are in interop-keras-hostile.test.ts.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { GRU, SGD, Sequential, WasmRnnError, loadModel, tensor } from '../ts/index';
+import { SGD, WasmRnnError, loadModel, tensor } from '../ts/index';
 import { KerasSequential, loadKeras } from '../ts/interop/keras';
+import { ACTIVATION_TYPES } from '../ts/model/layers';
 
 const DIR = new URL('./golden/interop/keras/', import.meta.url);
 const TOL = 1e-5;
@@ -55,38 +58,13 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, wha
   expect(error, `${what}: worst scaled error at flat index ${at} (${actual[at]} vs ${expected[at]})`).toBeLessThanOrEqual(TOL);
 }
 
-/** Whether this wasm build has GRU's resetAfter: false kernel path (Keras' reset_after=False). */
-const hasResetBefore = (() => {
-  try {
-    new GRU({ inputSize: 1, hiddenSize: 1, resetAfter: false }).dispose();
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-/** The model, or (only on a build without the resetAfter: false path) the error naming it. */
-async function loadOrUnsupported(name: string): Promise<Sequential | WasmRnnError> {
-  try {
-    return await loadKeras(fileOf(DIR, name));
-  } catch (e) {
-    if (!hasResetBefore && e instanceof WasmRnnError && e.code === 'E_UNSUPPORTED' && /resetAfter/.test(e.message)) return e;
-    throw e;
-  }
-}
-
 describe('loadKeras matches Keras', () => {
-  it('has fixtures', () => expect(fixtures.length).toBeGreaterThanOrEqual(10));
+  it('has fixtures', () => expect(fixtures.length).toBeGreaterThanOrEqual(30));
 
   for (const f of fixtures) {
     describe(f.name, () => {
       it('predict gives Keras’ output (batch-first)', async () => {
-        const model = await loadOrUnsupported(f.name);
-        if (model instanceof WasmRnnError) {
-          // GRU(reset_after=False) before the wasm build has its kernel path: named, not wrong.
-          expect(f.name).toBe('gru_reset_before');
-          return;
-        }
+        const model = await loadKeras(fileOf(DIR, f.name));
         try {
           expect(model.batchFirst).toBe(true);
           const out = model.predict(input(f.x));
@@ -99,8 +77,7 @@ describe('loadKeras matches Keras', () => {
 
       if (f.train !== null) {
         it('one trainStep gives Keras’ loss and gradients', async () => {
-          const model = await loadOrUnsupported(f.name);
-          if (model instanceof WasmRnnError) return;
+          const model = await loadKeras(fileOf(DIR, f.name));
           try {
             model.compile({ loss: 'mse', optimizer: new SGD({ lr: 1 }) });
             const before = model.stateDict();
@@ -108,6 +85,10 @@ describe('loadKeras matches Keras', () => {
             expectClose([loss], [f.train!.loss], 'loss');
             const after = model.stateDict();
             expect(Object.keys(f.train!.grads).sort()).toEqual(Object.keys(after).filter((k) => k in f.train!.grads).sort());
+            // Only a LayerNorm's identity half (center/scale off) has no Keras gradient: any other
+            // parameter left out means the fixture's layer indexes and the import's disagree.
+            const unmatched = Object.keys(after).filter((k) => !(k in f.train!.grads));
+            expect(unmatched.filter((k) => model.config[Number(k.split('.')[0])]?.type !== 'LayerNorm'), 'parameters without a Keras gradient').toEqual([]);
             for (const [name, g] of Object.entries(f.train!.grads)) {
               // SGD with lr 1: the update is the gradient (exact up to the float32 weights' ulp).
               const w0 = before[name]!.data;
@@ -121,6 +102,23 @@ describe('loadKeras matches Keras', () => {
       }
     });
   }
+});
+
+describe('the fixtures cover what the import maps', () => {
+  it('every Activation type, and every merge mode over every step and as final states', async () => {
+    const activations = new Set<string>();
+    const heads = new Set<string>();
+    for (const f of fixtures) {
+      const model = await loadKeras(fileOf(DIR, f.name));
+      for (const c of model.config) {
+        if (c.type === 'Activation') activations.add(c.activation as string);
+        if (c.bidirectional === true) heads.add(`${(c.mergeMode as string | undefined) ?? 'concat'}${c.finalStates === true ? ' final states' : ''}`);
+      }
+      model.dispose();
+    }
+    expect([...activations].sort()).toEqual([...ACTIVATION_TYPES].sort());
+    expect([...heads].sort()).toEqual(['ave', 'ave final states', 'concat', 'concat final states', 'mul', 'mul final states', 'sum', 'sum final states']);
+  });
 });
 
 describe('what an imported model keeps', () => {
@@ -200,7 +198,7 @@ describe('valid Keras files the library cannot compute exactly: E_UNSUPPORTED na
   const cases = readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .map((f) => JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as { name: string; expect: string; mentions: string });
-  it('has cases', () => expect(cases.length).toBeGreaterThanOrEqual(6));
+  it('has cases', () => expect(cases.length).toBeGreaterThanOrEqual(10));
   for (const c of cases) {
     it(`${c.name} → ${c.expect} mentioning ${c.mentions}`, async () => {
       const error = await loadKeras(fileOf(dir, c.name)).then(

@@ -2,7 +2,7 @@
  * PyTorch interop against PyTorch itself. test/golden/interop_generate.py (torch part) saved
  * nn.Sequential models of every recurrent option with python/wasm_rnn_torch.py (model files)
  * and with safetensors.torch.save_file (plain state dicts), and their float64 outputs and
- * gradients. Here:
+ * gradients (Activation modules, final states and merge modes included). Here:
  *   loadModel(file) and fromSafetensors(stateDict, architecture) give PyTorch's output within
  *     1e-5 (scaled by max(1, max|reference|)), in the model's layout (batch_first included);
  *   one trainStep (MSE, SGD lr = 1: the update is the gradient) gives PyTorch's loss and
@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SGD, WasmRnnError, fromSafetensors, loadModel, tensor } from '../ts/index';
+import { ACTIVATION_TYPES } from '../ts/model/layers';
 
 const DIR = new URL('./golden/interop/torch/', import.meta.url);
 const HELPER = fileURLToPath(new URL('../python/wasm_rnn_torch.py', import.meta.url));
@@ -67,7 +68,14 @@ const python = (() => {
 })();
 
 describe('PyTorch models load with PyTorch’s numbers', () => {
-  it('has fixtures', () => expect(fixtures.length).toBeGreaterThanOrEqual(5));
+  it('has fixtures', () => expect(fixtures.length).toBeGreaterThanOrEqual(11));
+
+  it('they cover every Activation type, final states and every merge mode (so both directions test them)', () => {
+    const layers = fixtures.flatMap((f) => f.architecture);
+    expect([...new Set(layers.filter((c) => c.type === 'Activation').map((c) => c.activation))].sort()).toEqual([...ACTIVATION_TYPES].sort());
+    expect([...new Set(layers.filter((c) => c.bidirectional === true).map((c) => c.mergeMode ?? 'concat'))].sort()).toEqual(['ave', 'concat', 'mul', 'sum']);
+    expect(layers.some((c) => c.finalStates === true && c.bidirectional === true && (c.numLayers as number) > 1)).toBe(true);
+  });
 
   for (const f of fixtures) {
     describe(f.name, () => {

@@ -26,6 +26,8 @@ model.save(); the reference runs the same model rebuilt in float64 with the floa
                       y, the MSE loss and the gradients, converted to PyTorch's names by this
                       script's own (independent) statement of the mapping (kernel transposed,
                       GRU gates z,r,h -> r,z,n, a Keras bias' gradient on both bias_ih and bias_hh).
+                      Names follow the library's layers: Dense(activation=f) is Dense then
+                      Activation(f) (two indexes), Activation('linear') is none.
   unsupported/<case>.keras + <case>.json { expect: code, mentions }: valid files the library
                       must refuse with E_UNSUPPORTED naming the option.
   hostile/<case>.keras  valid HDF5 that Keras does not write (see write_hostile_weights).
@@ -84,6 +86,13 @@ def torch_cases():
         "rnn_tanh_bi_layernorm": (lambda: nn.Sequential(RNN(3, 4, bidirectional=True), nn.LayerNorm(8, eps=1e-3), nn.Linear(8, 2)), "features", 5, 2),
         "lstm_batch_first_bi_gru": (lambda: nn.Sequential(LSTM(3, 4, batch_first=True, bidirectional=True), GRU(8, 3, batch_first=True), nn.Linear(3, 2)), "features", 4, 2),
         "dense_first_lstm_proj_last": (lambda: nn.Sequential(nn.Linear(2, 3), LSTM(3, 6, proj_size=2, return_sequences=False), nn.Linear(2, 2)), "features", 5, 3),
+        # Every activation module, and the heads of Keras' Bidirectional: final states (h_n of the
+        # top layer) and merge modes, over the last step and over every step.
+        "lstm_bi_final_sum_relu_leaky_elu_softmax": (lambda: nn.Sequential(LSTM(3, 4, bidirectional=True, return_sequences=False, final_states=True, merge_mode="sum"), nn.ReLU(), nn.Linear(4, 4), nn.LeakyReLU(0.2), nn.Linear(4, 4), nn.ELU(0.5), nn.Linear(4, 3), nn.Softmax(dim=-1)), "features", 5, 3),
+        "gru_bi_batch_first_mul_stack_selu_sigmoid_hardsigmoid_tanh": (lambda: nn.Sequential(GRU(3, 4, num_layers=2, bidirectional=True, batch_first=True, merge_mode="mul"), nn.SELU(), nn.Linear(4, 4), nn.Sigmoid(), nn.Linear(4, 4), nn.Hardsigmoid(), nn.Linear(4, 3), nn.Tanh()), "features", 4, 2),
+        "rnn_bi_final_ave_softplus_softsign_silu_relu6_logsoftmax": (lambda: nn.Sequential(nn.Linear(3, 4), nn.Softplus(), RNN(4, 4, bidirectional=True, batch_first=True, return_sequences=False, final_states=True, merge_mode="ave"), nn.Softsign(), nn.Linear(4, 4), nn.SiLU(), nn.Linear(4, 4), nn.ReLU6(), nn.Linear(4, 3), nn.LogSoftmax(dim=-1)), "features", 5, 3),
+        "emb_lstm_bi_proj_stack_final_concat": (lambda: nn.Sequential(nn.Embedding(7, 3), LSTM(3, 4, num_layers=2, bidirectional=True, proj_size=2, return_sequences=False, final_states=True), nn.Linear(4, 2)), "ids", 4, 3),
+        "gru_bi_last_step_ave": (lambda: nn.Sequential(GRU(3, 4, bidirectional=True, return_sequences=False, merge_mode="ave"), nn.Linear(4, 2)), "features", 5, 2),
     }
 
 
@@ -181,6 +190,23 @@ def keras_cases():
         "mask_bidirectional_gru": (ids(6, L.Embedding(9, 4, mask_zero=True), L.Bidirectional(L.GRU(3, return_sequences=True)), L.Dense(2)), "mask"),
         "mask_go_backwards_simple_rnn": (ids(6, L.Embedding(9, 4, mask_zero=True), L.SimpleRNN(4, go_backwards=True, return_sequences=True), L.Dense(2)), "mask"),
         "mask_lstm_last": (ids(6, L.Embedding(9, 4, mask_zero=True), L.LSTM(4), L.Dense(2)), "mask"),
+        # Dense(activation=f) is Dense then the library's Activation(f): every Keras name it maps.
+        "dense_relu_sigmoid_softmax": (seq(5, 3, L.LSTM(4, return_sequences=True), L.Dense(4, activation="relu"), L.Dense(4, activation="sigmoid"), L.Dense(3, activation="softmax")), None),
+        "dense_tanh_leaky_relu_elu_selu": (seq(4, 3, L.GRU(4, return_sequences=True), L.Dense(4, activation="tanh"), L.Dense(4, activation="leaky_relu"), L.Dense(4, activation="elu"), L.Dense(3, activation="selu")), None),
+        "dense_softplus_first_softsign_silu_swish_hard_sigmoid": (seq(4, 3, L.Dense(4, activation="softplus"), L.SimpleRNN(4, return_sequences=True), L.TimeDistributed(L.Dense(4, activation="softsign")), L.Dense(4, activation="silu"), L.Dense(4, activation="swish"), L.Dense(3, activation="hard_sigmoid")), None),
+        "lstm_last_dense_relu6_log_softmax": (seq(5, 3, L.LSTM(4), L.Dense(4, activation="relu6"), L.Dense(3, activation="log_softmax")), None),
+        # Activation layers (Activation('linear') is no library layer).
+        "activation_relu_leaky_relu_elu_softmax_layers": (seq(5, 3, L.LSTM(4, return_sequences=True), L.Activation("tanh"), L.Dense(4), L.ReLU(), L.Dense(4), L.LeakyReLU(), L.Dense(4), L.ELU(alpha=0.7), L.Dense(3), L.Softmax()), None),
+        "activation_layer_options": (seq(4, 3, L.GRU(4, return_sequences=True), L.ReLU(max_value=6.0), L.Dense(4), L.ReLU(negative_slope=0.1), L.Activation("linear"), L.Dense(4), L.LeakyReLU(negative_slope=0.05), L.Dense(3), L.Activation("log_softmax")), None),
+        # Bidirectional merge modes, and return_sequences=False (each direction's final state).
+        "bidirectional_mul_lstm": (seq(5, 3, L.Bidirectional(L.LSTM(3, return_sequences=True), merge_mode="mul"), L.Dense(2)), None),
+        "bidirectional_ave_gru_then_last_mul_simple_rnn": (seq(5, 3, L.Bidirectional(L.GRU(3, return_sequences=True), merge_mode="ave"), L.Bidirectional(L.SimpleRNN(3), merge_mode="mul"), L.Dense(2, activation="sigmoid")), None),
+        "bidirectional_last_concat_lstm": (seq(5, 3, L.Bidirectional(L.LSTM(3)), L.Dense(2)), None),
+        "bidirectional_last_sum_gru": (seq(4, 3, L.Bidirectional(L.GRU(4), merge_mode="sum"), L.Dense(2)), None),
+        "bidirectional_last_ave_gru_reset_before": (seq(4, 3, L.Bidirectional(L.GRU(3, reset_after=False), merge_mode="ave")), None),
+        "mask_bidirectional_last_lstm": (ids(6, L.Embedding(9, 4, mask_zero=True), L.Bidirectional(L.LSTM(3)), L.Dense(2)), "mask"),
+        "mask_bidirectional_last_mul_gru": (ids(6, L.Embedding(9, 4, mask_zero=True), L.Bidirectional(L.GRU(3), merge_mode="mul"), L.Dense(2)), "mask"),
+        "mask_bidirectional_sum_simple_rnn_softmax": (ids(6, L.Embedding(9, 4, mask_zero=True), L.Bidirectional(L.SimpleRNN(3, return_sequences=True), merge_mode="sum"), L.Dense(3, activation="softmax")), "mask"),
     }
 
 
@@ -192,11 +218,15 @@ def keras_unsupported():
         return keras.Sequential([keras.Input((4, 3)), *ls])
 
     return {
-        "dense_softmax": (lambda: seq(L.LSTM(3, return_sequences=True), L.Dense(2, activation="softmax")), "softmax"),
         "lstm_relu_activation": (lambda: seq(L.LSTM(3, activation="relu")), "relu"),
         "gru_hard_sigmoid": (lambda: seq(L.GRU(3, recurrent_activation="hard_sigmoid")), "hard_sigmoid"),
-        "bidirectional_mul": (lambda: seq(L.Bidirectional(L.LSTM(3, return_sequences=True), merge_mode="mul")), "mul"),
-        "bidirectional_last": (lambda: seq(L.Bidirectional(L.LSTM(3))), "return_sequences=False"),
+        "dense_gelu": (lambda: seq(L.LSTM(3, return_sequences=True), L.Dense(2, activation="gelu")), "gelu"),
+        "activation_layer_mish": (lambda: seq(L.LSTM(3, return_sequences=True), L.Activation("mish")), "mish"),
+        "relu_threshold": (lambda: seq(L.LSTM(3, return_sequences=True), L.ReLU(threshold=0.5)), "threshold"),
+        "relu_max_value_4": (lambda: seq(L.LSTM(3, return_sequences=True), L.ReLU(max_value=4.0)), "max_value 4"),
+        "softmax_time_axis": (lambda: seq(L.LSTM(3, return_sequences=True), L.Softmax(axis=1)), "axis 1"),
+        "leading_activation": (lambda: seq(L.Activation("relu"), L.LSTM(3)), "starts with an activation"),
+        "bidirectional_merge_none": (lambda: seq(L.Bidirectional(L.LSTM(3, return_sequences=True), merge_mode=None)), "merge_mode None"),
         "go_backwards_second": (lambda: seq(L.LSTM(3, return_sequences=True), L.LSTM(3, go_backwards=True)), "go_backwards"),
         "conv1d": (lambda: seq(L.Conv1D(2, 2)), "Conv1D"),
         "functional": (lambda: (lambda i: keras.Model(i, L.LSTM(3)(i)))(keras.Input((4, 3))), "Functional"),
@@ -265,12 +295,16 @@ def torch_named_grads(model, grads):
     for layer in model.layers:
         if isinstance(layer, L.TimeDistributed):
             layer = layer.layer
+        if isinstance(layer, L.Activation) and layer.activation.__name__ == "linear":
+            continue  # the identity: no library layer
         if isinstance(layer, L.Embedding):
             out[f"{index}.weight"] = by_var[id(layer.embeddings)]
         elif isinstance(layer, L.Dense):
             out[f"{index}.weight"] = by_var[id(layer.kernel)].T
             if layer.use_bias:
                 out[f"{index}.bias"] = by_var[id(layer.bias)]
+            if layer.activation.__name__ != "linear":
+                index += 1  # Dense(activation=f) is the library's Dense, then Activation(f)
         elif isinstance(layer, L.LayerNormalization):
             # center/scale off: the library's identity half has no Keras gradient to compare.
             out[f"{index}.weight"] = by_var[id(layer.gamma)] if layer.scale else None
@@ -278,11 +312,10 @@ def torch_named_grads(model, grads):
         elif isinstance(layer, L.Bidirectional):
             recurrent(layer.forward_layer.cell, type(layer.forward_layer).__name__, index, "")
             recurrent(layer.backward_layer.cell, type(layer.backward_layer).__name__, index, "_reverse")
-            if layer.merge_mode in ("sum", "ave"):
-                index += 1
-                out[f"{index}.weight"] = None  # the fixed merge Dense: no Keras counterpart
         elif isinstance(layer, (L.SimpleRNN, L.LSTM, L.GRU)):
             recurrent(layer.cell, type(layer).__name__, index, "")
+        # Every other layer (Dropout, Activation, ReLU, LeakyReLU, ELU, Softmax) is one library
+        # layer without weights.
         index += 1
     return {k: v for k, v in out.items() if v is not None}
 
