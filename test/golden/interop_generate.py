@@ -321,7 +321,7 @@ def torch_named_grads(model, grads):
 
 
 def mask_ids(rng, batch, t, vocab):
-    """Ids with trailing padding, leading padding and none (mask_zero: 0 is masked)."""
+    """Ids with trailing padding, leading padding, both, and an interior gap (mask_zero: 0 is masked)."""
     import numpy as np
 
     x = rng.integers(1, vocab, size=(batch, t)).astype(np.int32)
@@ -329,6 +329,7 @@ def mask_ids(rng, batch, t, vocab):
     x[1, :3] = 0  # leading (pad_sequences' default)
     x[2, :1] = 0  # both
     x[2, t - 1:] = 0
+    x[3, 2:4] = 0  # an interior gap (skipped by Keras' recurrent layers, state carried over it)
     return x
 
 

@@ -15,9 +15,9 @@ import { readKerasArchive } from './archive';
 import { planFromConfig } from './config';
 import { KerasWeights } from './hdf5';
 import { KerasSequential } from './keras-sequential';
-import { maskRuns } from './masking';
+import { maskOrder } from './masking';
 
-export { KerasSequential, maskRuns };
+export { KerasSequential, maskOrder };
 export type { KerasSequentialOptions } from './keras-sequential';
 
 export interface LoadKerasOptions {

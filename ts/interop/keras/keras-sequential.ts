@@ -1,7 +1,8 @@
 /**
  * A Keras model's behaviour that is about its inputs, not its arithmetic, on top of a
  * batch-first Sequential:
- *   mask_zero — lengths derived from the ids, leading padding rotated away (masking.ts);
+ *   mask_zero — each sequence's unmasked steps moved to the front, lengths derived from the
+ *     ids, outputs moved back (masking.ts);
  *   go_backwards on the first recurrent layer — Keras runs that layer over the reversed
  *     sequence and passes on its outputs in that (reversed) order; every layer before it works
  *     per step, so this is the model run on each sequence reversed, outputs left as they come.
@@ -12,10 +13,11 @@
  * the weights and the layout, and `loadModel` gives a plain Sequential.
  */
 import { type FitOptions, type History, type Layer, type ModelInput, Sequential, type SequentialOptions, type Tensor, WasmRnnError, tensor } from './core';
-import { type Data, carryForward, maskRuns, rotate } from './masking';
+import { type Data, carryForward, maskOrder, permuteSteps } from './masking';
 
 type TrainStepOptions = NonNullable<Parameters<Sequential['trainStep']>[2]>;
-type Runs = { start: Int32Array; lengths: Int32Array };
+/** The ids' mask (as ordered for the model) and its compaction. */
+type Runs = { ids: { data: Int32Array; shape: number[] }; order: Int32Array; lengths: Int32Array };
 
 export interface KerasSequentialOptions extends SequentialOptions {
   /** The first layer is Embedding(mask_zero=True). @defaultValue false */
@@ -64,13 +66,14 @@ export class KerasSequential extends Sequential {
     if (!wellFormed(x, rank)) return { x, runs: undefined };
     const ordered = this.reverseInput ? (reverseTime(x) as ModelInput) : x;
     if (!this.maskZero || lengths !== undefined || !(ordered.data instanceof Int32Array)) return { x: ordered, runs: undefined };
-    const runs = maskRuns(ordered as { data: Int32Array; shape: number[] });
-    return { x: rotate(ordered as Data, runs.start, false) as ModelInput, runs };
+    const ids = ordered as { data: Int32Array; shape: number[] };
+    const runs = { ids, ...maskOrder(ids) };
+    return { x: permuteSteps(ids, runs.order, false) as ModelInput, runs };
   }
 
   #targets<T>(y: T, runs: Runs | undefined): T {
     if (runs === undefined || !this.returnsSequences || !wellFormed(y, (y as Data).shape?.length ?? 0) || (y as Data).shape.length < 2) return y;
-    return rotate(y as Data, runs.start, false) as T;
+    return permuteSteps(y as Data, runs.order, false) as T;
   }
 
   #lengths(runs: Runs): Tensor<Int32Array> {
@@ -82,8 +85,8 @@ export class KerasSequential extends Sequential {
     if (runs === undefined) return super.predict(prepared, options as never);
     const out = super.predict(prepared, { lengths: this.#lengths(runs) as never });
     if (!this.returnsSequences) return out;
-    const back = rotate(out, runs.start, true);
-    return this.carryMaskedOutput ? carryForward(back, runs.start, runs.lengths) : back;
+    const back = permuteSteps(out, runs.order, true);
+    return this.carryMaskedOutput ? carryForward(back, runs.ids) : back;
   }
 
   override evaluate(x: ModelInput, y: Tensor | { data: Int32Array; shape: number[] }, options: { lengths?: never } = {}): { loss: number; accuracy?: number } {
