@@ -186,9 +186,7 @@ export function toOnnx(model: Sequential, options: ToOnnxOptions = {}): Uint8Arr
         break;
       case 'LSTM':
       case 'GRU':
-      case 'RNN':
-        if (width === 0) width = c.inputSize as number;
-      {
+      case 'RNN': {
         const [y, yh] = recurrentLayer(b, cur!, c, i, sd);
         cur = recurrentOutput(b, y, yh, c);
         width = (c.hiddenSize as number) * (c.bidirectional && (c.mergeMode ?? 'concat') === 'concat' ? 2 : 1);
