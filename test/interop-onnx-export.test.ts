@@ -10,24 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { Dense, Dropout, Embedding, GRU, LSTM, LayerNorm, RNN, Sequential, WasmRnnError, tensor } from '../ts/index';
 import { decodeModel } from '../ts/interop/onnx/decode';
 import { toOnnx } from '../ts/interop/onnx/index';
-
-function randn(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 32) * 4 - 2;
-  }
-  return out;
-}
-
-function scaledDiff(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  let scale = 1;
-  let diff = 0;
-  for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(want[i]!));
-  for (let i = 0; i < want.length; i++) diff = Math.max(diff, Math.abs(got[i]! - want[i]!));
-  return diff / scale;
-}
+import { scaledDiff, uniform } from './helpers/onnx-export';
 
 const T = 5;
 const B = 3;
@@ -50,8 +33,8 @@ describe('toOnnx in onnxruntime-node', () => {
     const dims = model.batchFirst ? [B, T] : [T, B];
     const x =
       kind === 'ids'
-        ? tensor(Int32Array.from(randn(T * B, 9), (v) => Math.floor((v + 2) * 1.7) % 7), dims)
-        : tensor(randn(T * B * F, 11), [...dims, F]);
+        ? tensor(Int32Array.from(uniform(T * B, 9, 2), (v) => Math.floor((v + 2) * 1.7) % 7), dims)
+        : tensor(uniform(T * B * F, 11, 2), [...dims, F]);
     const want = model.predict(x);
     const bytes = model.toOnnx();
     expect(toOnnx(model)).toEqual(bytes);
