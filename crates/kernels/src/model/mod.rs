@@ -25,7 +25,7 @@ use activation::Activation;
 use ctc::{ctc_loss, CtcTargets};
 use loss::{loss_forward_backward, Loss, Targets};
 use optim::{clip_grad_norm, clip_grad_value, Optimizer};
-use recurrent_output::{scatter_and_unmerge, select_and_merge, Merge, Rows, SeqShape};
+use recurrent_output::{merged_width, scatter_and_unmerge, select_and_merge, Merge, Rows, SeqShape};
 use std::ops::Range;
 
 /// One layer as the user describes it.
@@ -793,15 +793,6 @@ impl Model {
         }
         self.d_act = [dy, dx];
         Ok(())
-    }
-}
-
-/// Features per row a recurrent node passes on.
-fn merged_width(dirs: usize, size: usize, merge: Merge) -> usize {
-    if dirs == 2 && merge != Merge::Concat {
-        size
-    } else {
-        dirs * size
     }
 }
 

@@ -61,11 +61,16 @@ impl SeqShape<'_> {
     }
     /// Width of the node's output rows.
     pub fn out_width(&self, merge: Merge) -> usize {
-        if self.dirs == 2 && merge != Merge::Concat {
-            self.size
-        } else {
-            self.dirs * self.size
-        }
+        merged_width(self.dirs, self.size, merge)
+    }
+}
+
+/// Features per row a recurrent node passes on: D·O concatenated, O merged.
+pub fn merged_width(dirs: usize, size: usize, merge: Merge) -> usize {
+    if dirs == 2 && merge != Merge::Concat {
+        size
+    } else {
+        dirs * size
     }
 }
 
