@@ -58,6 +58,9 @@ describe.runIf(process.env.WASM_RNN_VARIANT === 'simd')('wasm-rnn CLI', () => {
     writeFileSync(text, 'To be, or not to be, that is the question:\n'.repeat(60));
     const { out, summary } = quick('textgen', '--text', text, '--length', '40');
     expect(summary.valBitsPerChar).toBeCloseTo(summary.valNats / Math.LN2, 10);
+    // Read statefully, the validation text scores no worse than in windows from a zero state.
+    expect(summary.valNats).toBeLessThan(summary.valNatsWindows + 1e-3);
+    expect(summary.settings.cuts).toBe(2);
     expect(summary.steps).toBe(20);
     expect(typeof summary.sample).toBe('string');
     expect(existsSync(join(out, 'textgen-loss.svg'))).toBe(true);

@@ -1,30 +1,40 @@
 /**
  * ONNX export of the Activation layer (every type) and of the recurrent heads Keras'
  * Bidirectional has (finalStates: PyTorch's h_n of the top layer; mergeMode sum/ave/mul/concat),
- * run in onnxruntime-node and compared with `model.predict` within 1e-5 · max(1, max|ref|),
+ * run in onnxruntime-node and read back by our own `loadOnnx` (its element-wise activations,
+ * Clip and Reduce* operators), both compared with `model.predict` within 1e-5 · max(1, max|ref|),
  * time-major and batch-first. The inputs are large enough (|x| up to 10) to reach relu6's and
  * hardSigmoid's flat parts and softplus' linear tail.
  */
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { Activation, type ActivationOptions, type ActivationType, Dense, Embedding, GRU, LSTM, RNN, Sequential, tensor } from '../ts/index';
-import { toOnnx } from '../ts/interop/onnx/index';
+import { loadOnnx, toOnnx } from '../ts/interop/onnx/index';
 import { scaledDiff, uniform } from './helpers/onnx-export';
 
 const T = 5;
 const B = 3;
 const F = 4;
 
-/** onnxruntime's output for the model's input x, against model.predict(x). */
+/** onnxruntime's output and our loadOnnx's for the model's input x, against model.predict(x). */
 async function expectOnnxMatches(model: Sequential, kind: 'ids' | 'features', inputScale = 1): Promise<void> {
   const dims = model.batchFirst ? [B, T] : [T, B];
   const x = kind === 'ids' ? tensor(Int32Array.from(uniform(T * B, 9, 1), (v) => Math.floor((v + 1) * 3.5) % 7), dims) : tensor(uniform(T * B * F, 11, inputScale), [...dims, F]);
   const want = model.predict(x);
-  const session = await ort.InferenceSession.create(toOnnx(model));
+  const bytes = toOnnx(model);
+  const session = await ort.InferenceSession.create(bytes);
   const input = x.data instanceof Int32Array ? new ort.Tensor('int32', x.data, x.shape) : new ort.Tensor('float32', x.data, x.shape);
   const got = (await session.run({ input })).output!;
   expect(Array.from(got.dims)).toEqual(want.shape);
-  expect(scaledDiff(got.data as Float32Array, want.data)).toBeLessThan(1e-5);
+  expect(scaledDiff(got.data as Float32Array, want.data), 'onnxruntime').toBeLessThan(1e-5);
+  const ours = await loadOnnx(bytes);
+  try {
+    const back = (await ours.run({ input: x })).output!;
+    expect(back.shape).toEqual(want.shape);
+    expect(scaledDiff(back.data as Float32Array, want.data), 'loadOnnx').toBeLessThan(1e-5);
+  } finally {
+    ours.dispose();
+  }
 }
 
 // Every type, spelt out here (not read from the library), with non-default parameters too.

@@ -169,6 +169,39 @@ describe('1. step() streams exactly what predict() computes', () => {
     expect([...s['1.h']!, ...s['1.c']!, ...s['2.h']!].every((v) => v === 0)).toBe(true);
     model.dispose();
   });
+
+  it('evaluate with states reads a stream chunk by chunk: the chunks\' token-weighted losses and accuracies are the whole stream\'s, the returned state is its final state', () => {
+    const T = 8;
+    const B = 3;
+    const cases = [
+      { layers: () => [new Embedding({ numEmbeddings: 6, embeddingDim: 4 }), new LSTM({ inputSize: 4, hiddenSize: 5, numLayers: 2 }), new Dense({ inputSize: 5, outputSize: 6 })], loss: 'crossEntropy' as const, x: ids(41, [T, B], 6), y: ids(42, [T, B], 6) },
+      { layers: () => [new GRU({ inputSize: 3, hiddenSize: 4 }), new Dense({ inputSize: 4, outputSize: 2 })], loss: 'mse' as const, x: features(43, [T, B, 3]), y: features(44, [T, B, 2]) },
+    ];
+    for (const c of cases) {
+      const model = new Sequential(c.layers(), { seed: 5 });
+      model.compile({ loss: c.loss, optimizer: new Adam({ lr: 0.01 }) });
+      const whole = model.evaluate(c.x, c.y);
+      expect(whole.state, 'no state without states').toBeUndefined();
+      const streamed = stepThrough(model, c.x);
+      let state = model.initialState(B);
+      let loss = 0;
+      let accuracy = 0;
+      for (const [s, e] of [[0, 3], [3, 4], [4, T]] as const) {
+        const part = model.evaluate(stepsOf(c.x, s, e), stepsOf(c.y, s, e), { states: state });
+        loss += (part.loss * (e - s)) / T;
+        accuracy += ((part.accuracy ?? 0) * (e - s)) / T;
+        state = part.state!;
+      }
+      expect(Math.abs(loss - whole.loss), `${c.loss}: chunked loss vs whole`).toBeLessThan(1e-6 * Math.max(1, whole.loss));
+      if (c.loss === 'crossEntropy') expect(Math.abs(accuracy - whole.accuracy!)).toBeLessThan(1e-9);
+      for (const name of Object.keys(streamed.state)) expectClose(state[name]!, streamed.state[name]!, 1e-6, `${c.loss}: state ${name}`);
+      // From a nonzero state the loss differs from the zero-state evaluate of the same chunk.
+      const tail = model.evaluate(stepsOf(c.x, 4, T), stepsOf(c.y, 4, T));
+      const tailFromState = model.evaluate(stepsOf(c.x, 4, T), stepsOf(c.y, 4, T), { states: stepThrough(model, stepsOf(c.x, 0, 4)).state });
+      expect(tailFromState.loss).not.toBe(tail.loss);
+      model.dispose();
+    }
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -719,6 +752,9 @@ const ERROR_CASES: ErrorCase[] = [
     },
   },
   { name: 'step with a state for another batch size', kind: 'features', code: 'E_SHAPE', run: (m) => m.step(features(1, [B, 3]), m.initialState(B + 1)) },
+  { name: 'evaluate with a state for another batch size', kind: 'features', code: 'E_SHAPE', run: (m) => m.evaluate(features(1, [T, B, 3]), features(2, [T, B, 2]), { states: m.initialState(B + 1) }) },
+  { name: 'evaluate with a state missing a name', kind: 'ids', code: 'E_ARGUMENT', run: (m) => m.evaluate(ids(1, [T, B], 6), ids(2, [T, B], 3), { states: { '1.h': m.initialState(B)['1.h']! } }) },
+  { name: 'evaluate with null options', kind: 'ids', code: 'E_ARGUMENT', run: (m) => m.evaluate(ids(1, [T, B], 6), ids(2, [T, B], 3), null as never) },
   { name: 'step with a state missing a name', kind: 'ids', code: 'E_ARGUMENT', run: (m) => m.step(ids(1, [B], 6), { '1.h': m.initialState(B)['1.h']! }) },
   { name: 'step with a Float64Array state', kind: 'features', code: 'E_DTYPE', run: (m) => m.step(features(1, [B, 3]), { '1.h': new Float64Array(B * 5) as never }) },
   { name: 'trainStep: a NaN in x (NaN loss)', kind: 'features', code: 'E_NON_FINITE', run: (m) => m.trainStep(nanX(), features(2, [T, B, 2])) },
@@ -1073,6 +1109,29 @@ describe('7. optimizers, losses and learning-rate schedules', () => {
     expectRates(r.h.lr, [1, 3, 5, 7, 9, 11].map((s) => expected[s]!), 'history.lr');
     expectRatesApplied(r);
     r.m.dispose();
+  });
+
+  it('lambda schedule: step s uses 0.1·factor(s) (torch\'s LambdaLR), applied as recorded; a factor that is not a finite number ≥ 0 rejects E_ARGUMENT before that step', async () => {
+    const factor = (s: number) => (s < 2 ? (s + 1) / 2 : 1 / (s - 1));
+    const r = await scheduled({ type: 'lambda', factor }, 3);
+    expectRates(r.steps, Array.from({ length: 6 }, (_, s) => 0.1 * factor(s)), 'per step');
+    expectRatesApplied(r);
+    r.m.dispose();
+    for (const bad of [NaN, -0.5, Infinity, '1']) {
+      const m = new Sequential([new Dense({ inputSize: 2, outputSize: 1, bias: false })], { seed: 8 });
+      m.compile({ loss: 'mse', optimizer: new SGD({ lr: 0.1 }) });
+      let trained = 0;
+      const x = features(50, [1, 8, 2]);
+      const y = features(51, [1, 8, 1]);
+      const failing = { type: 'lambda' as const, factor: (s: number) => (s < 3 ? 1 : (bad as number)) };
+      await expectRejectCode(m.fit(x, y, { epochs: 3, batchSize: 4, shuffle: false, lrSchedule: failing, onBatchEnd: () => void trained++ }), 'E_ARGUMENT');
+      expect(trained, `${String(bad)}: the steps before it ran`).toBe(3);
+      m.dispose();
+    }
+    const m = new Sequential([new Dense({ inputSize: 2, outputSize: 1 })], { seed: 8 });
+    m.compile({ loss: 'mse', optimizer: new SGD({ lr: 0.1 }) });
+    await expectRejectCode(m.fit(features(50, [1, 8, 2]), features(51, [1, 8, 1]), { lrSchedule: { type: 'lambda', factor: 0.5 } as never }), 'E_ARGUMENT');
+    m.dispose();
   });
 
   /** torch.optim.lr_scheduler.ReduceLROnPlateau (mode min, threshold_mode rel, cooldown 0) over the monitored losses. */

@@ -1,13 +1,15 @@
 """The PyTorch side of the textgen race (bench/textgen.mjs): the model and recipe of
 `wasm-rnn textgen` (packages/cli/src/textgen), trained for the same wall time.
 
-Embedding 65->64, LSTM 256, dropout 0.1, Linear 256->65; cross-entropy; Adam, clip_grad_norm_ 1.0;
-batch 32 of non-overlapping 64-character windows (first 90% of the text), shuffled each epoch.
+Embedding 65->64, LSTM 256, dropout 0.2, Linear 256->65; cross-entropy; Adam, clip_grad_norm_ 1.0;
+batch 32 of 64-character windows of the first 90% of the text cut at 8 offsets 8 characters apart
+(`--cuts`, as the CLI's cutWindows), shuffled each epoch.
 Schedule: a linear warm-up of 200 steps, then a cosine from the peak learning rate to lr/20 over
 the time left (the learning rate follows the elapsed time, so PyTorch trains the whole budget
-whatever its step time; the CLI plans its cosine in steps from a timed warm-up). Validation: 512
-windows spread over the last 10% every 250 steps (the best weights are kept), then the whole
-validation text. Prints one JSON object on stdout.
+whatever its step time; the CLI plans its cosine in steps from a timed warm-up). Validation reads
+the last 10% statefully (the CLI's evaluateStreaming): every 250 steps 32 stretches of 1,024
+characters spread over it (the best weights are kept), at the end all of it as 16 streams; also
+the CLI's zero-state 64-character windows. Prints one JSON object on stdout.
 """
 import argparse
 import json
@@ -36,6 +38,22 @@ def windows(ids, seq, offset=0):
     return x, y
 
 
+def cut_windows(ids, seq, cuts, offset=0):
+    """Windows cut at `cuts` offsets seq/cuts apart (cutWindows in packages/cli/src/textgen/corpus.js)."""
+    parts = [windows(ids, seq, (offset + c * seq // cuts) % seq) for c in range(cuts)]
+    return torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts])
+
+
+def streams(ids, max_count, length, cover=False):
+    """Up to `max_count` stretches of `length` + 1 characters spread evenly over ids (with `cover`
+    longer ones covering it): [count, length] x and y (validationStreams in the CLI)."""
+    count = max(1, min(max_count, (len(ids) - 1) // length))
+    length = (len(ids) - 1) // count if cover else min(length, len(ids) - 1)
+    room = len(ids) - 1 - length
+    starts = [0 if count == 1 else n * room // (count - 1) for n in range(count)]
+    return torch.stack([ids[s : s + length] for s in starts]), torch.stack([ids[s + 1 : s + 1 + length] for s in starts])
+
+
 class CharModel(nn.Module):
     def __init__(self, vocab, embedding, hidden, dropout):
         super().__init__()
@@ -44,17 +62,30 @@ class CharModel(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.readout = nn.Linear(hidden, vocab)
 
-    def forward(self, x):
-        h, _ = self.lstm(self.embedding(x))
-        return self.readout(self.dropout(h))
+    def forward(self, x, state=None):
+        h, state = self.lstm(self.embedding(x), state)
+        return self.readout(self.dropout(h)), state
+
+
+def streaming_nats(model, x, y, chunk=64):
+    """Streams read chunk by chunk, each chunk from the state the previous one ended in."""
+    model.eval()
+    total, state = 0.0, None
+    with torch.no_grad():
+        for i in range(0, x.shape[1], chunk):
+            logits, state = model(x[:, i : i + chunk], state)
+            total += nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y[:, i : i + chunk].reshape(-1)).item() * logits.shape[1]
+    model.train()
+    return total / x.shape[1]
 
 
 def nats(model, x, y, chunk=128):
+    """Windows each read from a zero state."""
     model.eval()
     total = 0.0
     with torch.no_grad():
         for i in range(0, len(x), chunk):
-            logits = model(x[i : i + chunk])
+            logits, _ = model(x[i : i + chunk])
             total += nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y[i : i + chunk].reshape(-1)).item() * len(x[i : i + chunk])
     model.train()
     return total / len(x)
@@ -69,19 +100,20 @@ def main():
     p.add_argument("--hidden", type=int, default=256)
     p.add_argument("--embedding", type=int, default=64)
     p.add_argument("--seq", type=int, default=64)
+    p.add_argument("--cuts", type=int, default=8)
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--lr", type=float, default=2e-3)
-    p.add_argument("--dropout", type=float, default=0.1)
+    p.add_argument("--dropout", type=float, default=0.2)
     p.add_argument("--steps", type=int, default=100000, help="at most this many steps after the warm-up")
     args = p.parse_args()
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     vocab, train_ids, val_ids = read_corpus(args.text)
-    x, y = windows(train_ids, args.seq, args.seed % args.seq)
+    x, y = cut_windows(train_ids, args.seq, args.cuts, args.seed % args.seq)
     vx, vy = windows(val_ids, args.seq)
-    pick = [i * len(vx) // 512 for i in range(512)] if len(vx) > 512 else list(range(len(vx)))
-    sx, sy = vx[pick], vy[pick]
+    sx, sy = streams(val_ids, 32, 1024)
+    wx, wy = streams(val_ids, 16, 1024, cover=True)
 
     model = CharModel(vocab, args.embedding, args.hidden, args.dropout)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
@@ -107,7 +139,7 @@ def main():
             for g in opt.param_groups:
                 g["lr"] = lr_at(i)
             bx, by = batch()
-            logits = model(bx)
+            logits, _ = model(bx)
             loss = loss_fn(logits.reshape(-1, vocab), by.reshape(-1))
             opt.zero_grad()
             loss.backward()
@@ -116,7 +148,7 @@ def main():
             state["step"] += 1
             recent.append(loss.item())
             if state["step"] % 250 == 0:
-                v = nats(model, sx, sy)
+                v = streaming_nats(model, sx, sy)
                 curve.append({"step": state["step"], "valNats": v, "trainNats": sum(recent) / len(recent)})
                 recent.clear()
                 if v < best["nats"]:
@@ -136,9 +168,9 @@ def main():
     seconds = time.perf_counter() - started
     if best["weights"] is not None and curve and curve[-1]["valNats"] > best["nats"]:
         model.load_state_dict(best["weights"])
-    val = nats(model, vx, vy)
+    val = streaming_nats(model, wx, wy)
     print(json.dumps({
-        "valNats": val, "valBitsPerChar": val / math.log(2), "steps": state["step"], "seconds": round(seconds, 1),
+        "valNats": val, "valBitsPerChar": val / math.log(2), "valNatsWindows": nats(model, vx, vy), "steps": state["step"], "seconds": round(seconds, 1),
         "curve": curve, "torch": torch.__version__, "threads": args.threads,
     }))
 

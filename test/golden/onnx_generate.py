@@ -293,7 +293,24 @@ def ops_cases(rng):
              {"x": f(2, 3, 4), "v": (f(1, 3) * 3).astype(np.float32)}, ["ef", "id", "q", "shape"],
              [i64("one", [1]), i64("two", [2]), i64("ax0", [0])])
     ops_case("ops_layer_normalization", [n("LayerNormalization", ["x", "g", "b"], ["y"], axis=-2, epsilon=1e-3)], {"x": f(2, 3, 4), "g": f(3, 4), "b": f(3, 4)}, ["y"], opset=17)
-    return 8
+    # What follows a recurrent layer in exported models: activations with and without their
+    # attributes, Clip in both of its forms, reductions with axes as attribute and as input.
+    wide = lambda *shape: rng.uniform(-6, 6, shape).astype(np.float32)  # noqa: E731
+    unary = [("Relu", {}), ("Tanh", {}), ("Sigmoid", {}), ("Softplus", {}), ("Softsign", {}), ("LeakyRelu", {}), ("LeakyRelu", {"alpha": 0.3}),
+             ("Elu", {}), ("Elu", {"alpha": 0.6}), ("Selu", {}), ("Selu", {"alpha": 1.2, "gamma": 0.9}), ("HardSigmoid", {}), ("HardSigmoid", {"alpha": 1 / 6, "beta": 0.4})]
+    ops_case("ops_elementwise_activations", [n(op, ["x"], [f"y{i}"], **attrs) for i, (op, attrs) in enumerate(unary)], {"x": wide(3, 2, 4)}, [f"y{i}" for i in range(len(unary))], opset=17)
+    scalar = lambda name, v: helper.make_tensor(name, TensorProto.FLOAT, [], [v])  # noqa: E731
+    ops_case("ops_clip_bounds_as_inputs", [n("Clip", ["x", "lo", "hi"], ["y"]), n("Clip", ["x", "", "hi"], ["z"]), n("Clip", ["x", "lo"], ["w"]), n("Clip", ["x"], ["v"])],
+             {"x": wide(2, 5)}, ["y", "z", "w", "v"], [scalar("lo", 0.0), scalar("hi", 6.0)], opset=17)
+    ops_case("ops_clip_bounds_as_attributes", [n("Clip", ["x"], ["y"], min=-0.5, max=0.7), n("Clip", ["x"], ["z"], max=1.5)], {"x": f(2, 5)}, ["y", "z"], opset=10)
+    ops_case("ops_reduce_opset17", [n("ReduceSum", ["x", "a1"], ["s"], keepdims=0), n("ReduceSum", ["x"], ["sa"]), n("ReduceSum", ["x"], ["sn"], noop_with_empty_axes=1),
+                                    n("ReduceMean", ["x"], ["m"], axes=[0, 2]), n("ReduceProd", ["x"], ["p"], axes=[-1], keepdims=0), n("ReduceMax", ["x"], ["mx"]),
+                                    n("ReduceMin", ["x"], ["mn"], axes=[1], keepdims=0)],
+             {"x": f(2, 3, 4)}, ["s", "sa", "sn", "m", "p", "mx", "mn"], [i64("a1", [1])], opset=17)
+    ops_case("ops_reduce_opset18_axes_input", [n("ReduceMean", ["x", "a"], ["m"]), n("ReduceProd", ["x", "a"], ["p"], keepdims=0), n("ReduceMax", ["x"], ["mx"], keepdims=0)],
+             {"x": f(3, 2, 2)}, ["m", "p", "mx"], [i64("a", [0, -1])], opset=18)
+    ops_case("ops_reduce_opset11_axes_attribute", [n("ReduceSum", ["x"], ["s"], axes=[0], keepdims=0), n("ReduceMean", ["x"], ["m"], axes=[1])], {"x": f(4, 3)}, ["s", "m"], opset=11)
+    return 14
 
 
 def main():

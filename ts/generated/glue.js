@@ -270,7 +270,8 @@ function model_drop(handle) {
 }
 
 /**
- * [loss, accuracy (NaN unless cross-entropy)] of an inference forward.
+ * [loss, accuracy (NaN unless cross-entropy)] of an inference forward from `states` (zeros when
+ * absent); its final states are read with `model_final_states` (stateful evaluation of a stream).
  * @param {number} handle
  * @param {Float32Array | number[]} x
  * @param {Int32Array | number[]} ids
@@ -278,14 +279,15 @@ function model_drop(handle) {
  * @param {number} batch
  * @param {Float32Array | number[]} y
  * @param {Int32Array | number[]} classes
+ * @param {Float32Array | number[] | null | undefined} states
  * @param {Int32Array | number[]} lengths
  * @returns {Float64Array}
  */
-function model_evaluate(handle, x, ids, seq, batch, y, classes, lengths) {
-    const val6 = +handle;
-    const val7 = +seq;
-    const val8 = +batch;
-    let ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3, ptr4, len4;
+function model_evaluate(handle, x, ids, seq, batch, y, classes, states, lengths) {
+    const val7 = +handle;
+    const val8 = +seq;
+    const val9 = +batch;
+    let ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3, ptr4, len4, ptr5, len5;
     try {
         ptr0 = passArrayF32ToWasm0(x, wasm.__wbindgen_malloc);
         len0 = WASM_VECTOR_LEN;
@@ -295,9 +297,12 @@ function model_evaluate(handle, x, ids, seq, batch, y, classes, lengths) {
         len2 = WASM_VECTOR_LEN;
         ptr3 = passArray32ToWasm0(classes, wasm.__wbindgen_malloc);
         len3 = WASM_VECTOR_LEN;
-        ptr4 = passArray32ToWasm0(lengths, wasm.__wbindgen_malloc);
+        ptr4 = isLikeNone(states) ? 0 : passArrayF32ToWasm0(states, wasm.__wbindgen_malloc);
         len4 = WASM_VECTOR_LEN;
+        ptr5 = passArray32ToWasm0(lengths, wasm.__wbindgen_malloc);
+        len5 = WASM_VECTOR_LEN;
     } catch (e) {
+        if (ptr5) { wasm.__wbindgen_free(ptr5, len5 * 4, 4); }
         if (ptr4) { wasm.__wbindgen_free(ptr4, len4 * 4, 4); }
         if (ptr3) { wasm.__wbindgen_free(ptr3, len3 * 4, 4); }
         if (ptr2) { wasm.__wbindgen_free(ptr2, len2 * 4, 4); }
@@ -305,13 +310,13 @@ function model_evaluate(handle, x, ids, seq, batch, y, classes, lengths) {
         if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 4, 4); }
         throw e;
     }
-    const ret = wasm.model_evaluate(val6, ptr0, len0, ptr1, len1, val7, val8, ptr2, len2, ptr3, len3, ptr4, len4);
+    const ret = wasm.model_evaluate(val7, ptr0, len0, ptr1, len1, val8, val9, ptr2, len2, ptr3, len3, ptr4, len4, ptr5, len5);
     if (ret[3]) {
         throw takeFromExternrefTable0(ret[2]);
     }
-    var v9 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+    var v10 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
     wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
-    return v9;
+    return v10;
 }
 
 /**
@@ -1110,6 +1115,42 @@ function onnx_recurrent(op, direction, hidden, layout, activations, activation_a
 }
 
 /**
+ * `ReduceSum`/`ReduceMean`/`ReduceProd`/`ReduceMax`/`ReduceMin` (`op`) of x of `shape` over the
+ * dimensions whose `reduced` flag is 1; the result keeps them as dimensions of size 1.
+ * @param {string} op
+ * @param {Float32Array | number[]} x
+ * @param {Uint32Array | number[]} shape
+ * @param {Uint8Array | number[]} reduced
+ * @returns {Float32Array}
+ */
+function onnx_reduce(op, x, shape, reduced) {
+    let ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3;
+    try {
+        ptr0 = passStringToWasm0(op, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        len0 = WASM_VECTOR_LEN;
+        ptr1 = passArrayF32ToWasm0(x, wasm.__wbindgen_malloc);
+        len1 = WASM_VECTOR_LEN;
+        ptr2 = passArray32ToWasm0(shape, wasm.__wbindgen_malloc);
+        len2 = WASM_VECTOR_LEN;
+        ptr3 = passArray8ToWasm0(reduced, wasm.__wbindgen_malloc);
+        len3 = WASM_VECTOR_LEN;
+    } catch (e) {
+        if (ptr3) { wasm.__wbindgen_free(ptr3, len3 * 1, 1); }
+        if (ptr2) { wasm.__wbindgen_free(ptr2, len2 * 4, 4); }
+        if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 4, 4); }
+        if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 1, 1); }
+        throw e;
+    }
+    const ret = wasm.onnx_reduce(ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3);
+    if (ret[3]) {
+        throw takeFromExternrefTable0(ret[2]);
+    }
+    var v5 = getArrayF32FromWasm0(ret[0], ret[1]).slice();
+    wasm.__wbindgen_free(ret[0], ret[1] * 4, 4);
+    return v5;
+}
+
+/**
  * `Softmax` (or `LogSoftmax` with `log`) over the middle axis of x viewed as (outer, axis, inner).
  * @param {Float32Array | number[]} x
  * @param {number} outer
@@ -1132,6 +1173,38 @@ function onnx_softmax(x, outer, axis, inner, log) {
     var v6 = getArrayF32FromWasm0(ret[0], ret[1]).slice();
     wasm.__wbindgen_free(ret[0], ret[1] * 4, 4);
     return v6;
+}
+
+/**
+ * An element-wise operator `op` (`Relu` … `Selu`) with its `alpha` and `beta`/`gamma` (NaN when
+ * the node does not set them), or `Clip` with its bounds as `alpha` and `beta` (±∞ when absent).
+ * @param {string} op
+ * @param {Float32Array | number[]} x
+ * @param {number} alpha
+ * @param {number} beta
+ * @returns {Float32Array}
+ */
+function onnx_unary(op, x, alpha, beta) {
+    const val3 = +alpha;
+    const val4 = +beta;
+    let ptr0, len0, ptr1, len1;
+    try {
+        ptr0 = passStringToWasm0(op, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        len0 = WASM_VECTOR_LEN;
+        ptr1 = passArrayF32ToWasm0(x, wasm.__wbindgen_malloc);
+        len1 = WASM_VECTOR_LEN;
+    } catch (e) {
+        if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 4, 4); }
+        if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 1, 1); }
+        throw e;
+    }
+    const ret = wasm.onnx_unary(ptr0, len0, ptr1, len1, val3, val4);
+    if (ret[3]) {
+        throw takeFromExternrefTable0(ret[2]);
+    }
+    var v5 = getArrayF32FromWasm0(ret[0], ret[1]).slice();
+    wasm.__wbindgen_free(ret[0], ret[1] * 4, 4);
+    return v5;
 }
 function __wbg_get_imports() {
     const import0 = {
@@ -1222,6 +1295,13 @@ function isLikeNone(x) {
 function passArray32ToWasm0(arg, malloc) {
     const ptr = malloc(arg.length * 4, 4) >>> 0;
     getUint32ArrayMemory0().set(arg, ptr / 4);
+    WASM_VECTOR_LEN = arg.length;
+    return ptr;
+}
+
+function passArray8ToWasm0(arg, malloc) {
+    const ptr = malloc(arg.length * 1, 1) >>> 0;
+    getUint8ArrayMemory0().set(arg, ptr / 1);
     WASM_VECTOR_LEN = arg.length;
     return ptr;
 }
@@ -1463,7 +1543,9 @@ async function __wbg_init_once(module_or_path) {
         onnx_layer_norm,
         onnx_matmul,
         onnx_recurrent,
+        onnx_reduce,
         onnx_softmax,
+        onnx_unary,
         initSync,
         "default": __wbg_init,
     });

@@ -71,9 +71,10 @@ export function model_create(architecture: Float64Array | number[], seed: number
 export function model_drop(handle: number): void;
 
 /**
- * [loss, accuracy (NaN unless cross-entropy)] of an inference forward.
+ * [loss, accuracy (NaN unless cross-entropy)] of an inference forward from `states` (zeros when
+ * absent); its final states are read with `model_final_states` (stateful evaluation of a stream).
  */
-export function model_evaluate(handle: number, x: Float32Array | number[], ids: Int32Array | number[], seq: number, batch: number, y: Float32Array | number[], classes: Int32Array | number[], lengths: Int32Array | number[]): Float64Array;
+export function model_evaluate(handle: number, x: Float32Array | number[], ids: Int32Array | number[], seq: number, batch: number, y: Float32Array | number[], classes: Int32Array | number[], states: Float32Array | number[] | null | undefined, lengths: Int32Array | number[]): Float64Array;
 
 export function model_final_states(handle: number): Float32Array;
 
@@ -224,9 +225,21 @@ export function onnx_matmul(a: Float32Array | number[], b: Float32Array | number
 export function onnx_recurrent(op: string, direction: string, hidden: number, layout: number, activations: string, activation_alpha: Float32Array | number[], activation_beta: Float32Array | number[], clip: number, input_forget: boolean, linear_before_reset: boolean, seq: number, batch: number, input: number, present: number, x: Float32Array | number[], w: Float32Array | number[], r: Float32Array | number[], b: Float32Array | number[], sequence_lens: Int32Array | number[], initial_h: Float32Array | number[], initial_c: Float32Array | number[], p: Float32Array | number[]): Float32Array;
 
 /**
+ * `ReduceSum`/`ReduceMean`/`ReduceProd`/`ReduceMax`/`ReduceMin` (`op`) of x of `shape` over the
+ * dimensions whose `reduced` flag is 1; the result keeps them as dimensions of size 1.
+ */
+export function onnx_reduce(op: string, x: Float32Array | number[], shape: Uint32Array | number[], reduced: Uint8Array | number[]): Float32Array;
+
+/**
  * `Softmax` (or `LogSoftmax` with `log`) over the middle axis of x viewed as (outer, axis, inner).
  */
 export function onnx_softmax(x: Float32Array | number[], outer: number, axis: number, inner: number, log: boolean): Float32Array;
+
+/**
+ * An element-wise operator `op` (`Relu` … `Selu`) with its `alpha` and `beta`/`gamma` (NaN when
+ * the node does not set them), or `Clip` with its bounds as `alpha` and `beta` (±∞ when absent).
+ */
+export function onnx_unary(op: string, x: Float32Array | number[], alpha: number, beta: number): Float32Array;
 
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 
@@ -245,7 +258,7 @@ export interface InitOutput {
     readonly model_compute_gradients: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number, n: number, o: number) => [number, number, number, number];
     readonly model_create: (a: number, b: number, c: number) => [number, number, number];
     readonly model_drop: (a: number) => void;
-    readonly model_evaluate: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number) => [number, number, number, number];
+    readonly model_evaluate: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number, n: number, o: number) => [number, number, number, number];
     readonly model_final_states: (a: number) => [number, number, number, number];
     readonly model_forward: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number) => [number, number];
     readonly model_get_params: (a: number) => [number, number, number, number];
@@ -278,7 +291,9 @@ export interface InitOutput {
     readonly onnx_layer_norm: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number) => [number, number, number, number];
     readonly onnx_matmul: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number) => [number, number, number, number];
     readonly onnx_recurrent: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number, n: number, o: number, p: number, q: number, r: number, s: number, t: number, u: number, v: number, w: number, x: number, y: number, z: number, a1: number, b1: number, c1: number, d1: number, e1: number, f1: number, g1: number, h1: number, i1: number) => [number, number, number, number];
+    readonly onnx_reduce: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number, number, number];
     readonly onnx_softmax: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number, number];
+    readonly onnx_unary: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number, number];
     readonly __wbindgen_externrefs: WebAssembly.Table;
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_free: (a: number, b: number, c: number) => void;

@@ -1,7 +1,8 @@
 /**
  * Learning-rate schedules for `fit` (torch.optim.lr_scheduler's StepLR, ExponentialLR,
- * cosine annealing with linear warmup, ReduceLROnPlateau). Each maps the optimizer's base rate
- * to the rate of a step; plateau also watches the validation loss at the end of each epoch.
+ * cosine annealing with linear warmup, ReduceLROnPlateau, LambdaLR). Each maps the optimizer's
+ * base rate to the rate of a step; plateau also watches the validation loss at the end of each
+ * epoch; lambda asks the caller's function (e.g. a schedule that follows the time left).
  */
 import { WasmRnnError } from '../errors';
 
@@ -9,7 +10,9 @@ export type LrSchedule =
   | { type: 'step'; stepSize: number; gamma?: number }
   | { type: 'exponential'; gamma: number }
   | { type: 'cosine'; warmupSteps?: number; totalSteps?: number; minLr?: number }
-  | { type: 'plateau'; factor?: number; patience?: number; minLr?: number; threshold?: number };
+  | { type: 'plateau'; factor?: number; patience?: number; minLr?: number; threshold?: number }
+  /** The base rate times `factor(step)` (0-based optimizer steps; a finite number ≥ 0). */
+  | { type: 'lambda'; factor: (step: number) => number };
 
 export interface Scheduler {
   /** The rate for optimizer step `step` (0-based) of `totalSteps`. */
@@ -70,6 +73,18 @@ export function makeScheduler(spec: LrSchedule | undefined, baseLr: number): Sch
             bad = 0;
           }
         },
+      };
+    }
+    case 'lambda': {
+      const factor = spec.factor;
+      if (typeof factor !== 'function') throw new WasmRnnError('E_ARGUMENT', 'fit: lrSchedule.factor must be a function of the step returning a multiplier of the base rate');
+      return {
+        lrAt: (s) => {
+          const f = factor(s);
+          if (typeof f !== 'number' || !Number.isFinite(f) || f < 0) throw new WasmRnnError('E_ARGUMENT', `fit: lrSchedule.factor(${s}) returned ${typeof f === 'number' ? f : JSON.stringify(f)}; it must be a finite number ≥ 0`);
+          return baseLr * f;
+        },
+        endEpoch: () => undefined,
       };
     }
     default:

@@ -532,19 +532,31 @@ export class Sequential {
     return tensor(out, this.returnsSequences ? [seq, batch, this.outputWidth] : [batch, this.outputWidth]);
   }
 
-  /** The loss on (x, y) without training, and for crossEntropy the accuracy over the targets not ignored. */
-  evaluate(x: ModelInput, y: Tensor | { data: Int32Array; shape: number[] }, options: { lengths?: LengthsInput } = {}): { loss: number; accuracy?: number } {
+  /**
+   * The loss on (x, y) without training, and for crossEntropy the accuracy over the targets not
+   * ignored. With `states` (from initialState(), step() or a previous evaluate) the sequences
+   * start from them and the result carries their final `state`: a long stream evaluated chunk
+   * by chunk scores every step with all the context before it, as a stateful model reads it.
+   */
+  evaluate(x: ModelInput, y: Tensor | { data: Int32Array; shape: number[] }, options: { lengths?: LengthsInput; states?: ModelState } = {}): { loss: number; accuracy?: number; state?: ModelState } {
+    if (options === null || typeof options !== 'object') throw new WasmRnnError('E_ARGUMENT', 'Sequential.evaluate: options must be an object');
     if (this.#swaps) {
       const [tx, ty] = [swapLeadingAxes(x, 'Sequential.evaluate: x'), this.#timeMajorTargets(y)];
       return this.#asTimeMajor(() => Sequential.prototype.evaluate.call(this, tx, ty, options));
     }
     const [seq, batch] = this.#checkInput(x, 'Sequential.evaluate');
     const [yf, yi] = this.#checkTargets(y, seq, batch, 'Sequential.evaluate');
-    const lengths = checkLengths(options?.lengths, seq, batch, 'Sequential.evaluate');
+    const states = options.states === undefined ? undefined : this.#packState(options.states, batch, 'Sequential.evaluate');
+    const lengths = checkLengths(options.lengths, seq, batch, 'Sequential.evaluate');
     const [xf, xi] = Sequential.#parts(x);
-    this.#checkFits('Sequential.evaluate', seq, batch, xf, xi, yf, yi, lengths);
-    const [loss, accuracy] = this.#call('evaluate', (a, h) => Array.from(a.model_evaluate(h, xf, xi, seq, batch, yf, yi, lengths)));
-    return this.#compiled!.loss.type === 'crossEntropy' ? { loss: loss!, accuracy: accuracy! } : { loss: loss! };
+    this.#checkFits('Sequential.evaluate', seq, batch, xf, xi, yf, yi, states, lengths);
+    const [loss, accuracy, next] = this.#call('evaluate', (a, h) => {
+      const [l, acc] = Array.from(a.model_evaluate(h, xf, xi, seq, batch, yf, yi, states, lengths));
+      return [l!, acc!, states === undefined ? undefined : a.model_final_states(h)] as const;
+    });
+    const result: { loss: number; accuracy?: number; state?: ModelState } = this.#compiled!.loss.type === 'crossEntropy' ? { loss, accuracy } : { loss };
+    if (next !== undefined) result.state = this.#unpackState(next, batch);
+    return result;
   }
 
   /** Zero recurrent states for `batch` sequences: a plain object of Float32Arrays by name. */

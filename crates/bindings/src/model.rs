@@ -195,12 +195,14 @@ pub fn model_final_states(handle: u32) -> Result<Vec<f32>, JsError> {
     Ok(out)
 }
 
-/// [loss, accuracy (NaN unless cross-entropy)] of an inference forward.
+/// [loss, accuracy (NaN unless cross-entropy)] of an inference forward from `states` (zeros when
+/// absent); its final states are read with `model_final_states` (stateful evaluation of a stream).
 #[wasm_bindgen]
-pub fn model_evaluate(handle: u32, x: &[f32], ids: &[i32], seq: u32, batch: u32, y: &[f32], classes: &[i32], lengths: &[i32]) -> Result<Vec<f64>, JsError> {
+#[allow(clippy::too_many_arguments)]
+pub fn model_evaluate(handle: u32, x: &[f32], ids: &[i32], seq: u32, batch: u32, y: &[f32], classes: &[i32], states: Option<Box<[f32]>>, lengths: &[i32]) -> Result<Vec<f64>, JsError> {
     let m = model(handle)?;
     m.set_lengths(lengths).map_err(js_error)?;
-    let (loss, accuracy) = m.evaluate(input(x, ids), seq as usize, batch as usize, &targets(y, classes)).map_err(js_error)?;
+    let (loss, accuracy) = m.evaluate(input(x, ids), seq as usize, batch as usize, states.as_deref(), &targets(y, classes)).map_err(js_error)?;
     Ok(vec![loss, accuracy])
 }
 

@@ -5,7 +5,7 @@
 //! means the model's data is inconsistent: it crosses as E_FORMAT, except E_TOO_LARGE.
 
 use wasm_bindgen::prelude::*;
-use wasm_rnn_kernels::onnx::{self, Activation, BinaryOp, Direction, OpKind, RecurrentDims, RecurrentInputs, RecurrentSpec};
+use wasm_rnn_kernels::onnx::{self, Activation, BinaryOp, Direction, OpKind, RecurrentDims, RecurrentInputs, RecurrentSpec, Reduction, Unary};
 use wasm_rnn_kernels::Error;
 
 fn onnx_error(context: &str, e: Error) -> JsError {
@@ -92,6 +92,21 @@ pub fn onnx_gemm(a: &[f32], b: &[f32], c: &[f32], has_c: bool, c_rows: u32, c_co
 pub fn onnx_binary(op: &str, a: &[f32], b: &[f32], shape: &[u32], a_strides: &[u32], b_strides: &[u32]) -> Result<Vec<f32>, JsError> {
     let kind = BinaryOp::parse(op).map_err(|e| onnx_error(op, e))?;
     onnx::binary(kind, a, b, shape, a_strides, b_strides).map_err(|e| onnx_error(op, e))
+}
+
+/// An element-wise operator `op` (`Relu` … `Selu`) with its `alpha` and `beta`/`gamma` (NaN when
+/// the node does not set them), or `Clip` with its bounds as `alpha` and `beta` (±∞ when absent).
+#[wasm_bindgen]
+pub fn onnx_unary(op: &str, x: &[f32], alpha: f32, beta: f32) -> Result<Vec<f32>, JsError> {
+    Unary::parse(op, alpha, beta).and_then(|f| f.apply(x)).map_err(|e| onnx_error(op, e))
+}
+
+/// `ReduceSum`/`ReduceMean`/`ReduceProd`/`ReduceMax`/`ReduceMin` (`op`) of x of `shape` over the
+/// dimensions whose `reduced` flag is 1; the result keeps them as dimensions of size 1.
+#[wasm_bindgen]
+pub fn onnx_reduce(op: &str, x: &[f32], shape: &[u32], reduced: &[u8]) -> Result<Vec<f32>, JsError> {
+    let flags: Vec<bool> = reduced.iter().map(|&r| r != 0).collect();
+    Reduction::parse(op).and_then(|kind| onnx::reduce(kind, x, shape, &flags)).map_err(|e| onnx_error(op, e))
 }
 
 /// `Softmax` (or `LogSoftmax` with `log`) over the middle axis of x viewed as (outer, axis, inner).

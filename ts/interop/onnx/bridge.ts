@@ -44,11 +44,13 @@ export interface OnnxBindings {
   onnx_binary(op: string, a: Float32Array, b: Float32Array, shape: Uint32Array, aStrides: Uint32Array, bStrides: Uint32Array): Float32Array;
   onnx_softmax(x: Float32Array, outer: number, axis: number, inner: number, log: boolean): Float32Array;
   onnx_layer_norm(x: Float32Array, scale: Float32Array, bias: Float32Array, hasBias: boolean, rows: number, width: number, epsilon: number): Float32Array;
+  onnx_unary(op: string, x: Float32Array, alpha: number, beta: number): Float32Array;
+  onnx_reduce(op: string, x: Float32Array, shape: Uint32Array, reduced: Uint8Array): Float32Array;
   bytes_in_use(): number;
   memory_budget_bytes(): number;
 }
 
-const ENTRY_POINTS = ['onnx_recurrent', 'onnx_matmul', 'onnx_gemm', 'onnx_binary', 'onnx_softmax', 'onnx_layer_norm'] as const;
+const ENTRY_POINTS = ['onnx_recurrent', 'onnx_matmul', 'onnx_gemm', 'onnx_binary', 'onnx_softmax', 'onnx_layer_norm', 'onnx_unary', 'onnx_reduce'] as const;
 
 /** The loaded wasm core's ONNX entry points (E_NOT_INITIALIZED before `init()`). */
 export function onnxBindings(): OnnxBindings {

@@ -563,10 +563,11 @@ impl Model {
         }
     }
 
-    /// Loss and (for cross-entropy) accuracy of an inference forward against `targets`.
-    pub fn evaluate(&mut self, input: Input, seq: usize, batch: usize, targets: &Targets) -> Result<(f64, f64), Error> {
+    /// Loss and (for cross-entropy) accuracy of an inference forward from `states` (zeros when
+    /// absent) against `targets`.
+    pub fn evaluate(&mut self, input: Input, seq: usize, batch: usize, states: Option<&[f32]>, targets: &Targets) -> Result<(f64, f64), Error> {
         self.train.ok_or_else(not_compiled)?;
-        let flow = self.forward(input, seq, batch, None, false)?;
+        let flow = self.forward(input, seq, batch, states, false)?;
         let loss = self.loss(targets)?;
         let accuracy = match (self.train.map(|t| t.loss), targets) {
             (Some(Loss::CrossEntropy { ignore_index, .. }), Targets::Classes(t)) => {

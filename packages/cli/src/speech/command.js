@@ -38,6 +38,11 @@ const positive = (name) => (v) => {
   if (!(n > 0) || !Number.isFinite(n)) throw new CliError(`${name} must be a positive number, got ${JSON.stringify(v)}`);
   return n;
 };
+const fraction = (name) => (v) => {
+  const n = Number(v);
+  if (!(n >= 0 && n < 1)) throw new CliError(`${name} must be in [0, 1), got ${JSON.stringify(v)}`);
+  return n;
+};
 const list = (name, allowed, none) => (v) => {
   const items = v.split(',').map((s) => s.trim()).filter(Boolean);
   if (none && items.length === 1 && items[0] === 'none') return [];
@@ -57,6 +62,7 @@ export function speechCommand() {
     .addOption(new Option('--variants <n>', 'augmented copies (speed/noise) computed per recording').default(2).argParser(int('--variants', 0)))
     .addOption(new Option('--hidden <n>', 'classifier GRU size per direction').default(128).argParser(int('--hidden')))
     .addOption(new Option('--stack <n>', 'classifier: 10 ms frames stacked per recurrent step').default(2).argParser(int('--stack')))
+    .addOption(new Option('--dropout <p>', 'classifier: dropout after each recurrent layer').default(0).argParser(fraction('--dropout')))
     .addOption(new Option('--epochs <n>', 'classifier epochs (official split)').default(30).argParser(int('--epochs')))
     .addOption(new Option('--held-out-epochs <n>', 'classifier epochs per held-out speaker').default(20).argParser(int('--held-out-epochs')))
     .addOption(new Option('--batch <n>', 'utterances per step').default(32).argParser(int('--batch')))
@@ -91,7 +97,7 @@ async function runSpeech(opts, ctx) {
   const all = recordings.map((_, i) => i);
   const speakers = speakersOf(recordings);
   const settings = {
-    hidden: quick ? 16 : opts.hidden, stack: opts.stack, epochs: quick ? 1 : opts.epochs, heldOutEpochs: quick ? 1 : opts.heldOutEpochs, batch: opts.batch, lr: opts.lr,
+    hidden: quick ? 16 : opts.hidden, stack: opts.stack, dropout: opts.dropout, epochs: quick ? 1 : opts.epochs, heldOutEpochs: quick ? 1 : opts.heldOutEpochs, batch: opts.batch, lr: opts.lr,
     ctcHidden: quick ? 16 : opts.ctcHidden, ctcEpochs: quick ? 1 : opts.ctcEpochs, ctcTrain: quick ? 48 : opts.ctcTrain, ctcTest: quick ? 16 : opts.ctcTest, beam: opts.beam,
   };
   const chosen = opts.speakers?.split(',').map((v) => v.trim()) ?? speakers;
@@ -110,7 +116,7 @@ async function runSpeech(opts, ctx) {
   const stack = opts.stack;
   const F = FEATURES.nMels * stack;
   const trainClassifier = async (ids, label, epochs) => {
-    const model = classifierModel({ F, hidden: settings.hidden, seed, lr: settings.lr });
+    const model = classifierModel({ F, hidden: settings.hidden, seed, lr: settings.lr, dropout: settings.dropout });
     const draw = (rnd) => ({ frames: ids.map((i) => cache.draw(i, stack, rnd)), targets: ids.map((i) => digits[i]), S: 0 });
     const run = await trainLoop(model, { F, draw, epochs, batchSize: settings.batch, lr: settings.lr, random, pool, progress, budget, share: share(), label });
     return { model, run };

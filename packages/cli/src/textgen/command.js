@@ -12,7 +12,7 @@ import { loadModelFile, saveModelFile } from '../common/model-file.js';
 import { lineSpec, writePlot } from '../common/plot.js';
 import { action, withCommonOptions } from '../common/run.js';
 import { train } from '../common/train.js';
-import { evaluateNats, readCorpus, slice, windows } from './corpus.js';
+import { cutWindows, evaluateNats, evaluateStreaming, readCorpus, slice, streams, windows } from './corpus.js';
 import { sampleText } from './sample.js';
 
 const DEFAULT_TEXT = fileURLToPath(new URL('../../data/tinyshakespeare.txt', import.meta.url));
@@ -47,9 +47,10 @@ export function textgenCommand() {
     .addOption(new Option('--layers <n>', 'stacked LSTM layers').default(1).argParser(int('--layers')))
     .addOption(new Option('--embedding <n>', 'character embedding size').default(64).argParser(int('--embedding')))
     .addOption(new Option('--seq <n>', 'characters per training sequence (BPTT length)').default(64).argParser(int('--seq', 2)))
+    .addOption(new Option('--cuts <n>', 'cut the training text into windows at this many offsets, seq/cuts apart (each character seen at as many window positions)').default(8).argParser(int('--cuts')))
     .addOption(new Option('--batch <n>', 'sequences per step').default(32).argParser(int('--batch')))
     .addOption(new Option('--lr <x>', 'peak learning rate (Adam, cosine schedule)').default(2e-3).argParser(num('--lr', (x) => x > 0)))
-    .addOption(new Option('--dropout <p>', 'dropout before the readout').default(0.1).argParser(num('--dropout', (p) => p >= 0 && p < 1)))
+    .addOption(new Option('--dropout <p>', 'dropout before the readout').default(0.2).argParser(num('--dropout', (p) => p >= 0 && p < 1)))
     .addOption(new Option('--steps <n>', 'training steps (the cosine schedule spans them; --max-minutes may stop sooner)').default(6000).argParser(int('--steps')))
     .addOption(new Option('--workers <n>', 'train data-parallel on this many workers (1: this thread only)').default(Math.min(2, availableParallelism())).argParser(int('--workers')))
     .action(action(runTrain));
@@ -88,13 +89,18 @@ async function runTrain(opts, ctx) {
   const seq = quick ? 32 : opts.seq;
   const steps = quick ? 20 : opts.steps;
   const workers = quick ? 1 : opts.workers;
+  const cuts = quick ? 2 : opts.cuts;
+  if (cuts > seq) throw new CliError(`--cuts ${cuts}: at most one cut per character of a sequence (--seq ${seq})`);
   // Training windows start at a seeded offset so each seed sees different cuts of the text.
-  const trainWindows = windows(corpus.train, seq, seed % seq);
+  const trainWindows = cutWindows(corpus.train, seq, cuts, seed % seq);
   const valWindows = windows(corpus.validation, seq);
-  const valSubset = quick ? valWindows : spread(valWindows, 512);
   const N = trainWindows.x.shape[1];
   if (N < opts.batch || valWindows.x.shape[1] < 1) throw new CliError(`${opts.text}: too short for sequences of ${seq} characters in batches of ${opts.batch}`);
-  progress.log(`textgen: ${opts.text}: ${corpus.train.length + corpus.validation.length} characters, vocabulary ${V}; ${N} training sequences of ${seq}, ${valWindows.x.shape[1]} validation sequences`);
+  // Validation reads the held-out text statefully, as the model reads text when it writes:
+  // the curve on 32 streams of 1,024 characters spread over it, the result on all of it.
+  const valCurve = validationStreams(corpus.validation, 32, quick ? 64 : 1024);
+  const valWhole = validationStreams(corpus.validation, 16, 1024, { cover: true });
+  progress.log(`textgen: ${opts.text}: ${corpus.train.length + corpus.validation.length} characters, vocabulary ${V}; ${N} training sequences of ${seq} (${cuts} cuts), validation ${corpus.validation.length} characters`);
 
   const layers = [new Embedding({ numEmbeddings: V, embeddingDim: opts.embedding }), new LSTM({ inputSize: opts.embedding, hiddenSize: hidden, numLayers: opts.layers, dropout: opts.layers > 1 ? opts.dropout : 0 })];
   if (opts.dropout > 0) layers.push(new Dropout({ p: opts.dropout }));
@@ -104,8 +110,8 @@ async function runTrain(opts, ctx) {
   model.preprocessing = { vocab: corpus.vocab };
   progress.log(`model: Embedding ${V}→${opts.embedding}, LSTM ${hidden}×${opts.layers}, Dense ${hidden}→${V}: ${model.parameterCount()} parameters; ${workers} worker(s)`);
 
-  // Validation curve: every `evalEvery` steps on 512 windows spread evenly over the validation
-  // text; the whole validation text at the end (valNats). The best weights (by the curve) are kept.
+  // Validation curve: every `evalEvery` steps on the 32 streams; the whole validation text at the
+  // end (valNats). The best weights (by the curve) are kept.
   const evalEvery = quick ? 10 : 250;
   const curve = [];
   let best = { nats: Infinity, weights: undefined, step: 0 };
@@ -114,76 +120,77 @@ async function runTrain(opts, ctx) {
   let lastEval = performance.now();
   const stepsPerEpoch = Math.ceil(N / opts.batch);
   const pool = workers > 1 ? await WorkerPool.create({ workers }) : undefined;
-  let seconds = 0;
-  const stepTimes = []; // when each step ended (before any validation), for the warm-up's timing
-  // One fit call for `count` more steps, its cosine schedule spanning them.
-  const fitSteps = async (count, warmupSteps, label) => {
-    const until = step + count;
-    const r = await train(model, trainWindows.x, trainWindows.y, {
-      progress, budget, label, epochs: Math.ceil(count / stepsPerEpoch), maxSteps: count, batchSize: opts.batch, samples: N,
-      lrSchedule: { type: 'cosine', warmupSteps, totalSteps: count, minLr: opts.lr / 20 },
+  // With a time budget the learning rate follows the clock: a linear warm-up, then a cosine from
+  // the peak to lr/20 that ends when the time does, however fast the steps turn out to be (a
+  // cosine planned in steps from a timed warm-up ended 4 minutes early: the steps sped up once
+  // V8 had finished tiering up). 2% of the budget is kept for the final evaluation and sample.
+  // Without a budget the cosine spans --steps.
+  const warmup = Math.min(200, Math.floor(steps / 10));
+  const share = budget.remaining() === Infinity ? 1 : 0.98;
+  const end = budget.deadlineFor(share);
+  let cosineFrom;
+  const lrSchedule = end === Infinity
+    ? { type: 'cosine', warmupSteps: warmup, totalSteps: steps, minLr: opts.lr / 20 }
+    : {
+        type: 'lambda',
+        factor: (s) => {
+          if (s < warmup) return (s + 1) / warmup;
+          cosineFrom ??= performance.now();
+          const done = Math.min(1, (performance.now() - cosineFrom) / Math.max(1, end - cosineFrom));
+          return 0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * done));
+        },
+      };
+  const checkpoint = () => {
+    lastEval = performance.now();
+    const nats = evaluateStreaming(model, valCurve);
+    const trainNats = recentLoss.reduce((a, b) => a + b, 0) / recentLoss.length;
+    recentLoss = [];
+    curve.push({ step, valNats: nats, trainNats });
+    if (nats < best.nats) best = { nats, weights: model.stateDict(), step };
+    progress.log(`step ${step}: train ${trainNats.toFixed(3)} nats, validation (subset) ${nats.toFixed(3)} nats = ${(nats / LN2).toFixed(3)} bits/char`);
+  };
+  let result;
+  try {
+    result = await train(model, trainWindows.x, trainWindows.y, {
+      progress, budget, share, label: 'textgen', epochs: Math.ceil(steps / stepsPerEpoch), maxSteps: steps, batchSize: opts.batch, samples: N, lrSchedule,
       ...(pool ? { pool } : {}),
       afterBatch: (logs) => {
         step++;
-        stepTimes.push(performance.now());
         recentLoss.push(logs.loss);
         // Every evalEvery steps, and at least once a minute (large models step slowly).
-        if (step % evalEvery === 0 || step === until || performance.now() - lastEval > 60_000) {
-          lastEval = performance.now();
-          const nats = evaluateNats(model, valSubset);
-          const trainNats = recentLoss.reduce((a, b) => a + b, 0) / recentLoss.length;
-          recentLoss = [];
-          curve.push({ step, valNats: nats, trainNats });
-          if (nats < best.nats) best = { nats, weights: model.stateDict(), step };
-          progress.log(`step ${step}: train ${trainNats.toFixed(3)} nats, validation (subset) ${nats.toFixed(3)} nats = ${(nats / LN2).toFixed(3)} bits/char`);
-        }
-        return step < until;
+        if (step % evalEvery === 0 || performance.now() - lastEval > 60_000) checkpoint();
+        return step < steps;
       },
     });
-    seconds += r.seconds;
-    return r;
-  };
-  try {
-    // With a time budget the schedule must end when the time does: time a short warm-up first,
-    // then let the cosine schedule span the steps that fit in the time left.
-    // The warm-up is long enough for V8 to finish tiering up the wasm (the first ~10 s run slower).
-    const probe = quick || budget.remaining() === Infinity ? 0 : Math.min(200, Math.floor(steps / 10));
-    let main = steps;
-    if (probe > 0) {
-      await fitSteps(probe, probe, 'textgen warm-up');
-      // Time the warm-up's second half: the first steps pay for compiling and starting workers.
-      const from = Math.floor(probe / 2);
-      const perStep = (stepTimes[probe - 1] - stepTimes[from - 1]) / 1000 / (probe - from);
-      // 8% of the time left is kept for the validation checks, the final evaluation and the sample.
-      main = Math.max(1, Math.min(steps - probe, Math.floor(((budget.remaining() / 1000) * 0.92) / perStep)));
-      progress.log(`textgen: ${(perStep * 1000).toFixed(0)} ms per step: the schedule spans ${main} more steps`);
-    }
-    await fitSteps(main, probe > 0 ? 0 : Math.min(200, Math.floor(steps / 10)), 'textgen');
   } finally {
     await pool?.terminate();
   }
-  const result = { seconds };
-  if (best.weights !== undefined && curve.at(-1)?.valNats > best.nats) model.loadStateDict(best.weights);
-  const valNats = evaluateNats(model, valWindows);
+  // The last weights too (training may end between checkpoints); then the best of them all.
+  if (recentLoss.length > 0) checkpoint();
+  if (best.step !== step) model.loadStateDict(best.weights);
+  const valNats = evaluateStreaming(model, valWhole);
+  // For comparison with models that read each window from a zero state (all of them at once).
+  const valNatsWindows = evaluateNats(model, valWindows);
   if (curve.length === 0) curve.push({ step, valNats, trainNats: recentLoss.length > 0 ? recentLoss.reduce((a, b) => a + b, 0) / recentLoss.length : curve.at(-1)?.trainNats ?? valNats });
   const sample = sampleText(model, corpus.vocab, { prime: primeFor(opts.prime, corpus.vocab), length: quick ? 100 : opts.length, temperature: opts.temperature, topK: opts.topK, seed });
-  progress.log(`validation: ${valNats.toFixed(4)} nats/char = ${(valNats / LN2).toFixed(4)} bits/char after ${step} steps (${result.seconds.toFixed(0)} s)`);
+  progress.log(`validation: ${valNats.toFixed(4)} nats/char = ${(valNats / LN2).toFixed(4)} bits/char after ${step} steps (${result.seconds.toFixed(0)} s); ${valNatsWindows.toFixed(4)} nats/char in ${seq}-character windows from a zero state`);
   progress.log(`sample (temperature ${opts.temperature}, top-k ${opts.topK}):\n${sample}`);
   saveModelFile(out, 'model', model, slice(valWindows, 0, 1).x);
   model.dispose();
   await writePlot(out, 'textgen-loss', lineSpec({
-    title: 'Character LSTM: loss per character (nats; validation on 512 windows spread over the held-out 10%)', x: 'step', y: 'nats per character',
+    title: 'Character LSTM: loss per character (nats; validation: 32 stretches of 1,024 characters of the held-out 10%, read statefully)', x: 'step', y: 'nats per character',
     series: { validation: curve.map((p) => ({ x: p.step, y: p.valNats })), training: curve.map((p) => ({ x: p.step, y: p.trainNats })) },
   }));
   return {
     valNats,
     valBitsPerChar: valNats / LN2,
+    valNatsWindows,
     trainNats: curve.at(-1)?.trainNats ?? null,
     steps: step,
     seconds: Math.round(result.seconds * 10) / 10,
     sample,
     curve,
-    settings: { hidden, layers: opts.layers, embedding: opts.embedding, seq, batch: opts.batch, lr: opts.lr, dropout: opts.dropout, workers, vocabulary: V },
+    settings: { hidden, layers: opts.layers, embedding: opts.embedding, seq, cuts, batch: opts.batch, lr: opts.lr, dropout: opts.dropout, workers, vocabulary: V },
   };
 }
 
@@ -197,15 +204,11 @@ function primeFor(prime, vocab) {
   }
 }
 
-/** `count` windows spread evenly over all of `w` (a fixed, representative validation subset). */
-function spread(w, count) {
-  const [seq, N] = w.x.shape;
-  if (N <= count) return w;
-  const pick = Array.from({ length: count }, (_, i) => Math.floor((i * N) / count));
-  const take = (t) => {
-    const out = new Int32Array(seq * count);
-    for (let s = 0; s < seq; s++) pick.forEach((n, j) => (out[s * count + j] = t.data[s * N + n]));
-    return { data: out, shape: [seq, count] };
-  };
-  return { x: take(w.x), y: take(w.y) };
+/**
+ * Up to `maxCount` streams of `length` characters spread over `ids` (fewer when the text is
+ * short, at least one); with `cover` they are longer and cover all of it.
+ */
+function validationStreams(ids, maxCount, length, { cover = false } = {}) {
+  const count = Math.max(1, Math.min(maxCount, Math.floor((ids.length - 1) / length)));
+  return streams(ids, count, cover ? Math.floor((ids.length - 1) / count) : Math.min(length, ids.length - 1));
 }

@@ -36,6 +36,67 @@ export function windows(ids, seq, offset = 0) {
   return { x: { data: x, shape: [seq, N] }, y: { data: y, shape: [seq, N] } };
 }
 
+/**
+ * Training windows cut at `cuts` offsets spaced seq/cuts apart (shifted by `offset`): every
+ * character is seen at `cuts` different positions in its window, not always at the same one —
+ * with one cut a 256-unit LSTM learns the fixed windows by heart within 15 passes.
+ */
+export function cutWindows(ids, seq, cuts, offset = 0) {
+  const parts = Array.from({ length: cuts }, (_, c) => windows(ids, seq, (offset + Math.floor((c * seq) / cuts)) % seq));
+  const N = parts.reduce((n, p) => n + p.x.shape[1], 0);
+  const join = (key) => {
+    const out = new Int32Array(seq * N);
+    for (let t = 0; t < seq; t++) {
+      let at = t * N;
+      for (const p of parts) {
+        const n = p[key].shape[1];
+        out.set(p[key].data.subarray(t * n, (t + 1) * n), at);
+        at += n;
+      }
+    }
+    return { data: out, shape: [seq, N] };
+  };
+  return { x: join('x'), y: join('y') };
+}
+
+/**
+ * `streams` consecutive stretches of `length` + 1 characters, spread evenly over `ids` (one
+ * stretch each when they cover it), time-major { x: [length, streams], y: [length, streams] }.
+ */
+export function streams(ids, count, length) {
+  const room = ids.length - 1 - length;
+  if (room < 0) throw new RangeError(`streams: ${ids.length} characters cannot hold a stream of ${length}`);
+  const x = new Int32Array(length * count);
+  const y = new Int32Array(length * count);
+  for (let n = 0; n < count; n++) {
+    const start = count === 1 ? 0 : Math.floor((n * room) / (count - 1));
+    for (let t = 0; t < length; t++) {
+      x[t * count + n] = ids[start + t];
+      y[t * count + n] = ids[start + t + 1];
+    }
+  }
+  return { x: { data: x, shape: [length, count] }, y: { data: y, shape: [length, count] } };
+}
+
+/**
+ * Nats per character of streams read as a stateful model reads text: chunk by chunk, each chunk
+ * starting from the state the previous one ended in, so every character is predicted from all
+ * the text before it in its stream (only a stream's first character has no context).
+ */
+export function evaluateStreaming(model, s, chunk = 64) {
+  const [length, count] = s.x.shape;
+  let state = model.initialState(count);
+  let sum = 0;
+  for (let from = 0; from < length; from += chunk) {
+    const to = Math.min(length, from + chunk);
+    const part = (t) => ({ data: t.data.subarray(from * count, to * count), shape: [to - from, count] });
+    const r = model.evaluate(part(s.x), part(s.y), { states: state });
+    sum += r.loss * (to - from);
+    state = r.state;
+  }
+  return sum / length;
+}
+
 /** Sequences [from, to) of time-major windows. */
 export function slice(w, from, to) {
   const [seq, N] = w.x.shape;

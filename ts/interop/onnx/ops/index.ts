@@ -1,6 +1,7 @@
 /** The operators the interpreter runs, by ONNX op_type. */
 import { binary, gemm, layerNormalization, matMul, softmax } from './arithmetic';
 import type { Operator } from './context';
+import { clip, reduce, unary } from './elementwise';
 import { cast, concat, constant, constantOfShape, expand, flatten, gather, identity, reshape, shape, slice, squeeze, transpose, unsqueeze } from './movement';
 import { recurrent } from './recurrent';
 
@@ -17,6 +18,9 @@ export const OPERATORS: ReadonlyMap<string, Operator> = new Map<string, Operator
   ['Softmax', softmax],
   ['LogSoftmax', softmax],
   ['LayerNormalization', layerNormalization],
+  ...(['Relu', 'Tanh', 'Sigmoid', 'LeakyRelu', 'Elu', 'Selu', 'HardSigmoid', 'Softplus', 'Softsign'] as const).map((op): [string, Operator] => [op, unary]),
+  ['Clip', clip],
+  ...(['ReduceSum', 'ReduceMean', 'ReduceProd', 'ReduceMax', 'ReduceMin'] as const).map((op): [string, Operator] => [op, reduce]),
   ['Identity', identity],
   ['Constant', constant],
   ['Shape', shape],
