@@ -181,12 +181,13 @@ mod tests {
             }
         }
         let mean_ik = reduce(Reduction::Mean, &x, &shape, &[true, false, true]).unwrap();
-        for j in 0..3 {
+        for (j, got) in mean_ik.iter().enumerate() {
             let want = (0..2).flat_map(|i| (0..4).map(move |k| (i, k))).map(|(i, k)| at(i, j, k)).sum::<f32>() / 8.0;
-            assert!((mean_ik[j] - want).abs() < 1e-5);
+            assert!((got - want).abs() < 1e-5);
         }
         let prod_k = reduce(Reduction::Prod, &x, &shape, &[false, false, true]).unwrap();
-        assert_eq!(prod_k[1 * 3 + 2], (0..4).map(|k| at(1, 2, k)).product::<f32>());
+        // Element [1][2] of the [2, 3] result.
+        assert_eq!(prod_k[3 + 2], (0..4).map(|k| at(1, 2, k)).product::<f32>());
         assert_eq!(reduce(Reduction::Max, &x, &shape, &[true, true, true]).unwrap(), vec![123.0]);
         assert_eq!(reduce(Reduction::Min, &x, &shape, &[false, false, false]).unwrap(), x);
         let mut with_nan = x.clone();
