@@ -7,6 +7,7 @@
 import cliProgress from 'cli-progress';
 
 const fmt = (v) => (v === undefined || !Number.isFinite(v) ? '–' : v < 0.01 ? v.toExponential(2) : v.toFixed(4));
+const fmtSeconds = (s) => (s >= 60 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.round(s)}s`);
 
 export class Progress {
   /** `stream`: where human output goes; `quiet`: nothing at all (tests). */
@@ -26,9 +27,10 @@ export class Progress {
 
   /**
    * Tracks one training of `epochs` × `batches` steps; returns the callbacks to hand to fit
-   * ({ onBatchEnd, onEpochEnd }) and `done()`. `shouldStop()` is asked after every batch.
+   * ({ onBatchEnd, onEpochEnd }) and `done()`. `shouldStop()` is asked after every batch; the
+   * ETA is the steps' or the `deadline`'s (performance.now() time), whichever comes first.
    */
-  training(label, { epochs, batches, maxSteps = Infinity, shouldStop = () => false }) {
+  training(label, { epochs, batches, maxSteps = Infinity, shouldStop = () => false, deadline = Infinity }) {
     const total = Math.min(epochs * batches, maxSteps);
     let bar;
     let val;
@@ -39,29 +41,27 @@ export class Progress {
       bar = new cliProgress.SingleBar(
         {
           stream: this.stream,
-          format: `${label.padEnd(14)} {bar} epoch {epoch}/{epochs} batch {batch}/{batches} loss {loss} val {val} ETA {eta_formatted}`,
+          format: `${label.padEnd(14)} {bar} epoch {epoch}/{epochs} batch {batch}/{batches} loss {loss} val {val} ETA {eta}`,
           barsize: 20,
-          etaBuffer: 50,
           hideCursor: true,
           clearOnComplete: false,
         },
         cliProgress.Presets.shades_classic,
       );
-      bar.start(total, 0, { epoch: 1, epochs, batch: 0, batches, loss: '–', val: '–' });
+      bar.start(total, 0, { epoch: 1, epochs, batch: 0, batches, loss: '–', val: '–', eta: '–' });
       this.barActive = true;
     }
+    const eta = (now) => Math.max(0, Math.min((((now - started) / 1000) * (total - step)) / step, (deadline - now) / 1000));
     const line = (epoch, loss) => {
       const now = performance.now();
       lastLine = now;
-      const secs = (now - started) / 1000;
-      const eta = (secs / step) * (total - step);
-      this.log(`${label}: epoch ${epoch + 1}/${epochs} step ${step}/${total} loss ${fmt(loss)} val ${fmt(val)} ${secs.toFixed(1)}s ETA ${eta.toFixed(0)}s`);
+      this.log(`${label}: epoch ${epoch + 1}/${epochs} step ${step}/${total} loss ${fmt(loss)} val ${fmt(val)} ${((now - started) / 1000).toFixed(1)}s ETA ${fmtSeconds(eta(now))}`);
     };
     return {
       onBatchEnd: (_step, logs) => {
         step++;
         if (bar && (step % 5 === 0 || step === total)) {
-          bar.update(step, { epoch: Math.floor((step - 1) / batches) + 1, batch: ((step - 1) % batches) + 1, loss: fmt(logs.loss), val: fmt(val) });
+          bar.update(step, { epoch: Math.floor((step - 1) / batches) + 1, batch: ((step - 1) % batches) + 1, loss: fmt(logs.loss), val: fmt(val), eta: fmtSeconds(eta(performance.now())) });
         } else if (!bar && !this.quiet && performance.now() - lastLine > 10_000) {
           // Long epochs: a plain line every 10 s within the epoch too.
           line(Math.floor((step - 1) / batches), logs.loss);

@@ -6,7 +6,7 @@ export async function train(model, x, y, { progress, budget, label, share = 1, e
   const deadline = budget.deadlineFor(share);
   const valCount = fitOptions.validationData ? 0 : Math.floor(samples * (fitOptions.validationSplit ?? 0) + 1e-9);
   const batches = Math.ceil((samples - valCount) / batchSize);
-  const display = progress.training(label, { epochs, batches, maxSteps, shouldStop: () => performance.now() > deadline });
+  const display = progress.training(label, { epochs, batches, maxSteps, shouldStop: () => performance.now() > deadline, deadline });
   const started = performance.now();
   let history;
   try {

@@ -15,7 +15,7 @@ export async function trainAdding({ cell, T, hidden, steps, batch, evalEvery, so
   if (cell === 'lstm' && forgetBias !== 0) addForgetBias(model, hidden, forgetBias);
   model.compile({ loss: 'mse', optimizer: new Adam({ lr: 1e-3 }), clipGradNorm: 1 });
   const random = mulberry32(seed * 7919 + T);
-  const display = progress.training(`T=${T} ${cell}`, { epochs: Math.ceil(steps / evalEvery), batches: evalEvery });
+  const display = progress.training(`T=${T} ${cell}`, { epochs: Math.ceil(steps / evalEvery), batches: evalEvery, deadline });
   const curve = [];
   const started = performance.now();
   let step = 0;

@@ -17,7 +17,7 @@ export async function trainLoop(model, { F, draw, epochs, batchSize, lr, random,
   const deadline = budget.deadlineFor(share);
   const first = draw(random);
   const batchesPerEpoch = Math.ceil(first.frames.length / batchSize);
-  const display = progress.training(label, { epochs, batches: batchesPerEpoch, shouldStop: () => performance.now() > deadline });
+  const display = progress.training(label, { epochs, batches: batchesPerEpoch, shouldStop: () => performance.now() > deadline, deadline });
   const started = performance.now();
   const history = [];
   let steps = 0;

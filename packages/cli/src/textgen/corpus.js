@@ -38,8 +38,8 @@ export function windows(ids, seq, offset = 0) {
 
 /**
  * Training windows cut at `cuts` offsets spaced seq/cuts apart (shifted by `offset`): every
- * character is seen at `cuts` different positions in its window, not always at the same one —
- * with one cut a 256-unit LSTM learns the fixed windows by heart within 15 passes.
+ * character is seen at `cuts` different positions in its window, so the passes over the text
+ * do not repeat the same windows (each starting from a zero state at the same character).
  */
 export function cutWindows(ids, seq, cuts, offset = 0) {
   const parts = Array.from({ length: cuts }, (_, c) => windows(ids, seq, (offset + Math.floor((c * seq) / cuts)) % seq));
@@ -60,8 +60,8 @@ export function cutWindows(ids, seq, cuts, offset = 0) {
 }
 
 /**
- * `streams` consecutive stretches of `length` + 1 characters, spread evenly over `ids` (one
- * stretch each when they cover it), time-major { x: [length, streams], y: [length, streams] }.
+ * `count` stretches of `length` + 1 consecutive characters spread evenly over `ids`, the first at
+ * its start and the last at its end, time-major { x: [length, count], y: [length, count] }.
  */
 export function streams(ids, count, length) {
   const room = ids.length - 1 - length;
