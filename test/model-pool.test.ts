@@ -107,13 +107,67 @@ describe('data-parallel training on a WorkerPool', () => {
     parallel.dispose();
   });
 
+  it('initial states (2-layer LSTM, then a GRU): trainStep from given states equals one thread, and so do the final states it leaves', async () => {
+    const rng = new Rng(24);
+    const [T, B, V] = [6, 5, 9];
+    const make = () => {
+      const m = new dist.Sequential([new dist.Embedding({ numEmbeddings: V, embeddingDim: 4 }), new dist.LSTM({ inputSize: 4, hiddenSize: 7, numLayers: 2 }), new dist.GRU({ inputSize: 7, hiddenSize: 5 }), new dist.Dense({ inputSize: 5, outputSize: V })], { seed: 5 });
+      m.compile({ loss: 'crossEntropy', optimizer: new dist.Adam({ lr: 0.02 }), clipGradNorm: 1 });
+      return m;
+    };
+    const single = make();
+    const parallel = make();
+    // Non-zero states, different in every row, so a shard given the wrong rows would show.
+    const states: Record<string, Float32Array> = Object.fromEntries(Object.entries(single.initialState(B)).map(([name, v]) => [name, Float32Array.from(v, () => rng.uniform(-1, 1))]));
+    let [sa, sb] = [states, states];
+    for (let step = 0; step < 3; step++) {
+      const x = dist.tensor(Int32Array.from({ length: T * B }, () => Math.floor(rng.uniform(0, V))), [T, B]);
+      const y = dist.tensor(Int32Array.from({ length: T * B }, () => Math.floor(rng.uniform(0, V))), [T, B]);
+      const a = single.trainStep(x, y, { states: sa });
+      const b = await parallel.trainStep(x, y, { states: sb, pool });
+      expect(Math.abs(a - b), `step ${step} loss ${a} vs ${b}`).toBeLessThan(1e-5);
+      [sa, sb] = [single.lastFinalState(B), parallel.lastFinalState(B)];
+      for (const name of Object.keys(states)) {
+        expect(sb[name]!.length).toBe(sa[name]!.length);
+        sa[name]!.forEach((v, i) => expect(Math.abs(v - sb[name]![i]!), `${name}[${i}] after step ${step}`).toBeLessThan(1e-5));
+      }
+    }
+    expect(maxScaledDiff(single.stateDict(), parallel.stateDict())).toBeLessThan(1e-5);
+    // The gathered states stand until the model's next wasm call, then the model's own again.
+    parallel.predict(dist.tensor(new Int32Array(2 * B), [2, B]));
+    expect(parallel.lastFinalState(B)['1.h']).not.toEqual(sb['1.h']);
+    single.dispose();
+    parallel.dispose();
+  });
+
+  it('stateful fit with truncated BPTT: a pool equals one thread', async () => {
+    const rng = new Rng(25);
+    const [T, N, V] = [8, 12, 7];
+    const x = dist.tensor(Int32Array.from({ length: T * N }, () => Math.floor(rng.uniform(0, V))), [T, N]);
+    const y = dist.tensor(Int32Array.from({ length: T * N }, () => Math.floor(rng.uniform(0, V))), [T, N]);
+    const make = () => {
+      const m = new dist.Sequential([new dist.Embedding({ numEmbeddings: V, embeddingDim: 3 }), new dist.LSTM({ inputSize: 3, hiddenSize: 6 }), new dist.Dense({ inputSize: 6, outputSize: V })], { seed: 6 });
+      m.compile({ loss: 'crossEntropy', optimizer: new dist.Adam({ lr: 0.02 }) });
+      return m;
+    };
+    const single = make();
+    const parallel = make();
+    const h1 = await single.fit(x, y, { epochs: 2, batchSize: 4, stateful: true, tbptt: 3 });
+    const h2 = await parallel.fit(x, y, { epochs: 2, batchSize: 4, stateful: true, tbptt: 3, pool });
+    h1.loss.forEach((l, i) => expect(Math.abs(l - h2.loss[i]!)).toBeLessThan(1e-5));
+    expect(maxScaledDiff(single.stateDict(), parallel.stateDict())).toBeLessThan(1e-5);
+    single.dispose();
+    parallel.dispose();
+  });
+
   it('rejects what a pool cannot do, with typed errors and nothing changed', async () => {
     const m = new dist.Sequential([new dist.LSTM({ inputSize: 2, hiddenSize: 3 }), new dist.Dense({ inputSize: 3, outputSize: 1 })], { seed: 1 });
     m.compile({ loss: 'mse', optimizer: new dist.SGD({ lr: 0.1 }) });
     const before = m.stateDict();
     const x = dist.tensor(new Float32Array(2 * 4 * 2), [2, 4, 2]);
     const y = dist.tensor(new Float32Array(2 * 4), [2, 4, 1]);
-    await expect(m.trainStep(x, y, { pool, states: m.initialState(4) })).rejects.toMatchObject({ code: 'E_ARGUMENT' });
+    await expect(m.trainStep(x, y, { pool, states: m.initialState(3) })).rejects.toMatchObject({ code: 'E_SHAPE' });
+    await expect(m.trainStep(x, y, { pool, states: { '0.h': new Float32Array(12) } })).rejects.toMatchObject({ code: 'E_ARGUMENT' });
     await expect(m.trainStep(x, dist.tensor(new Float32Array(3), [3]) as never, { pool })).rejects.toMatchObject({ code: 'E_SHAPE' });
     await expect(m.trainStep(x, y, { pool: {} as never })).rejects.toMatchObject({ code: 'E_ARGUMENT' });
     expect(m.stateDict()).toEqual(before);

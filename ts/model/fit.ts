@@ -148,7 +148,6 @@ async function fitLoop(model: Sequential, x: ModelInput, y: ModelInput, options:
   const trainCount = total - valCount;
   if (trainCount < 1) throw new WasmRnnError('E_ARGUMENT', `fit: no training samples left after validationSplit ${split}`);
   if (stateful && trainCount < batchSize) throw new WasmRnnError('E_ARGUMENT', `fit: stateful needs at least one full batch of ${batchSize} training samples`);
-  if (options.pool !== undefined && (tbptt !== undefined || stateful)) throw new WasmRnnError('E_ARGUMENT', 'fit: a pool cannot be combined with tbptt or stateful (they carry per-sample state)');
   const all = Array.from({ length: total }, (_, i) => i);
   const valIdx = all.slice(trainCount);
   const valLengths = lengths === undefined || valCount === 0 ? undefined : take(lengths, 0, valIdx);
@@ -197,7 +196,8 @@ async function fitLoop(model: Sequential, x: ModelInput, y: ModelInput, options:
       const by = take(ys, yAxis, idx);
       const chunks = tbptt === undefined ? [[0, bx.shape[0]!]] : Array.from({ length: Math.ceil(bx.shape[0]! / tbptt) }, (_, c) => [c * tbptt, Math.min(bx.shape[0]!, (c + 1) * tbptt)]);
       if (stateful && idx.length !== batchSize) break; // a short last batch has no stream to continue
-      let state: ModelState | undefined = carried;
+      // Zero states stand for none, so that a data-parallel step too leaves final states to carry.
+      let state: ModelState | undefined = carried ?? (tbptt !== undefined || stateful ? model.initialState(idx.length) : undefined);
       for (const [s, e] of chunks) {
         lr = scheduler.lrAt(step, stepsPerEpoch * epochs);
         model.setLearningRate(lr);

@@ -8,7 +8,7 @@
 import { WasmRnnError } from '../errors';
 import { batchRanges } from '../parallel/batch';
 import type { WorkerPool } from '../parallel/pool';
-import type { ModelInput, Sequential } from './sequential';
+import type { ModelInput, ModelState, Sequential } from './sequential';
 
 type Data = { data: Float32Array | Int32Array; shape: number[] };
 
@@ -29,10 +29,34 @@ function shard(t: Data, axis: number, start: number, end: number): Data {
   return { data: out, shape };
 }
 
-export async function parallelTrainStep(model: Sequential, pool: WorkerPool, x: ModelInput, y: unknown, lengths: unknown): Promise<number> {
+/**
+ * Initial states sharded like the batch: each state [rows, B, width] → its rows' columns
+ * [start, end) (with `states` undefined: undefined).
+ */
+function shardStates(model: Sequential, states: ModelState | undefined, batch: number, start: number, end: number): ModelState | undefined {
+  if (states === undefined) return undefined;
+  return Object.fromEntries(model.stateLayout().map((s) => [s.name, shard({ data: states[s.name]!, shape: [s.rows, batch, s.width] }, 1, start, end).data as Float32Array]));
+}
+
+/** The shards' final states joined back along the batch (the inverse of shardStates). */
+function joinStates(model: Sequential, parts: ModelState[], ranges: Array<[number, number]>, batch: number): ModelState {
+  return Object.fromEntries(
+    model.stateLayout().map((s) => {
+      const out = new Float32Array(s.rows * batch * s.width);
+      parts.forEach((part, k) => {
+        const [start, end] = ranges[k]!;
+        const n = end - start;
+        for (let r = 0; r < s.rows; r++) out.set(part[s.name]!.subarray(r * n * s.width, (r + 1) * n * s.width), (r * batch + start) * s.width);
+      });
+      return [s.name, out];
+    }),
+  );
+}
+
+export async function parallelTrainStep(model: Sequential, pool: WorkerPool, x: ModelInput, y: unknown, lengths: unknown, states: ModelState | undefined): Promise<number> {
   const where = 'Sequential.trainStep';
   if (pool === null || typeof pool !== 'object' || typeof (pool as WorkerPool).call !== 'function') throw new WasmRnnError('E_ARGUMENT', `${where}: pool must be a WorkerPool`);
-  const [, batch] = model.checkBatch(x, y, lengths, where);
+  const [, batch] = model.checkBatch(x, y, lengths, states, where);
   const compiled = model.compiled!;
   let id = ids.get(model);
   if (id === undefined) ids.set(model, (id = nextModelId++));
@@ -55,9 +79,10 @@ export async function parallelTrainStep(model: Sequential, pool: WorkerPool, x: 
         x: shard(x as Data, 1, s, e),
         y: shard(y as Data, yAxis, s, e),
         ...(lengthData === undefined ? {} : { lengths: lengthData.slice(s, e) }),
+        ...(states === undefined ? {} : { states: shardStates(model, states, batch, s, e) }),
       }),
     ),
-  )) as Array<{ loss: number; weight: number; grads: Float32Array }>;
+  )) as Array<{ loss: number; weight: number; grads: Float32Array; state?: ModelState }>;
   const n = params.length;
   const shards = new Float32Array(n * results.length);
   const weights = new Float64Array(results.length);
@@ -74,6 +99,7 @@ export async function parallelTrainStep(model: Sequential, pool: WorkerPool, x: 
   });
   if (total === 0) loss = NaN;
   model.applyGradients(shards, weights, loss);
+  if (states !== undefined) model.rememberFinalState(joinStates(model, results.map((r) => r.state!), ranges, batch));
   return loss;
 }
 

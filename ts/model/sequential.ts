@@ -210,6 +210,7 @@ export class Sequential {
   readonly #params = new Map<string, ParamInfo>();
   #compiled: Compiled | undefined;
   readonly #states: Array<{ name: string; rows: number; width: number }> = [];
+  #pooledFinalState: ModelState | undefined;
   /**
    * Preprocessing saved with the model (scalers, vocabularies: anything from wasm-rnn's data
    * utilities): `save()` writes it, `loadModel` revives it.
@@ -264,6 +265,8 @@ export class Sequential {
       throw new WasmRnnError('E_DISPOSED', 'Sequential was disposed');
     }
     const handle = this.#handle;
+    // Any call here supersedes the final states of a data-parallel step (rememberFinalState).
+    this.#pooledFinalState = undefined;
     const api = bindings();
     try {
       return f(api, handle);
@@ -474,8 +477,7 @@ export class Sequential {
     }
     if (options.pool !== undefined) {
       // With a pool every failure is a rejection, as the call is asynchronous.
-      if (options.states !== undefined) return Promise.reject(new WasmRnnError('E_ARGUMENT', 'Sequential.trainStep: states cannot be combined with a pool'));
-      return parallelTrainStep(this, options.pool, x, y, options.lengths);
+      return parallelTrainStep(this, options.pool, x, y, options.lengths, options.states);
     }
     const [seq, batch] = this.#checkInput(x, 'Sequential.trainStep');
     const [yf, yi] = this.#checkTargets(y, seq, batch, 'Sequential.trainStep');
@@ -490,16 +492,18 @@ export class Sequential {
    * @internal Data parallelism, on a replica: forward, loss and backward without an update.
    * Returns the loss, its weight (the terms it averages) and a copy of the gradient arena.
    */
-  computeGradients(x: ModelInput, y: Tensor | { data: Int32Array; shape: number[] }, options: { lengths?: LengthsInput } = {}): { loss: number; weight: number; grads: Float32Array } {
+  computeGradients(x: ModelInput, y: Tensor | { data: Int32Array; shape: number[] }, options: { lengths?: LengthsInput; states?: ModelState } = {}): { loss: number; weight: number; grads: Float32Array; state?: ModelState } {
     const [seq, batch] = this.#checkInput(x, 'Sequential.computeGradients');
     const [yf, yi] = this.#checkTargets(y, seq, batch, 'Sequential.computeGradients');
+    const states = options.states === undefined ? undefined : this.#packState(options.states, batch, 'Sequential.computeGradients');
     const lengths = checkLengths(options.lengths, seq, batch, 'Sequential.computeGradients');
     const [xf, xi] = Sequential.#parts(x);
-    this.#checkFits('Sequential.computeGradients', seq, batch, xf, xi, yf, yi, lengths);
-    return this.#call('computeGradients', (a, h) => {
-      const [loss, weight] = Array.from(a.model_compute_gradients(h, xf, xi, seq, batch, yf, yi, undefined, lengths)) as [number, number];
-      return { loss, weight, grads: a.model_grads(h) };
+    this.#checkFits('Sequential.computeGradients', seq, batch, xf, xi, yf, yi, states, lengths);
+    const [result, final] = this.#call('computeGradients', (a, h) => {
+      const [loss, weight] = Array.from(a.model_compute_gradients(h, xf, xi, seq, batch, yf, yi, states, lengths)) as [number, number];
+      return [{ loss, weight, grads: a.model_grads(h) }, states === undefined ? undefined : a.model_final_states(h)] as const;
     });
+    return final === undefined ? result : { ...result, state: this.#unpackState(final, batch) };
   }
 
   /** @internal Data parallelism, on the main model: combine the shards' gradients and update. */
@@ -507,12 +511,26 @@ export class Sequential {
     this.#call('applyGradients', (a, h) => a.model_apply_gradients(h, shards, weights, loss));
   }
 
-  /** @internal Checks x and y for a trainStep (used by the data-parallel path). */
-  checkBatch(x: ModelInput, y: unknown, lengths: unknown, where: string): [number, number] {
+  /** @internal Checks x, y, lengths and states for a trainStep (used by the data-parallel path). */
+  checkBatch(x: ModelInput, y: unknown, lengths: unknown, states: ModelState | undefined, where: string): [number, number] {
     const [seq, batch] = this.#checkInput(x, where);
     this.#checkTargets(y, seq, batch, where);
     checkLengths(lengths, seq, batch, where);
+    if (states !== undefined) this.#packState(states, batch, where);
     return [seq, batch];
+  }
+
+  /** @internal The recurrent states' names and shapes [rows, B, width] (sharding them by batch). */
+  stateLayout(): ReadonlyArray<{ name: string; rows: number; width: number }> {
+    return this.#states;
+  }
+
+  /**
+   * @internal A data-parallel trainStep ran on the workers, not here: the final states they
+   * gathered stand for this model's until its next wasm call (see lastFinalState).
+   */
+  rememberFinalState(state: ModelState): void {
+    this.#pooledFinalState = state;
   }
 
   /** The model's output for x (inference: dropout off): [T, B, F], or [B, F] after returnSequences: false. */
@@ -682,6 +700,7 @@ export class Sequential {
 
   /** @internal The final recurrent states of the last forward (truncated BPTT carries them). */
   lastFinalState(batch: number): ModelState {
+    if (this.#pooledFinalState !== undefined) return this.#pooledFinalState;
     return this.#unpackState(this.#call('lastFinalState', (a, h) => a.model_final_states(h)), batch);
   }
 

@@ -38,10 +38,11 @@ export type Request =
   | { op: 'dispose'; layer: number }
   /**
    * Data-parallel training: the replica of model `model` (built from `config`/`seed`/`loss` the
-   * first time) takes `params`, runs forward, loss and backward on this shard, and answers
-   * { loss, weight, grads } without updating anything.
+   * first time) takes `params`, runs forward, loss and backward on this shard (from `states`
+   * when given), and answers { loss, weight, grads } (and the final `state` after `states`)
+   * without updating anything.
    */
-  | { op: 'modelGrads'; model: number; config: unknown[]; seed: number; loss: unknown; params: Float32Array; x: { data: Float32Array | Int32Array; shape: number[] }; y: { data: Float32Array | Int32Array; shape: number[] }; lengths?: Int32Array }
+  | { op: 'modelGrads'; model: number; config: unknown[]; seed: number; loss: unknown; params: Float32Array; x: { data: Float32Array | Int32Array; shape: number[] }; y: { data: Float32Array | Int32Array; shape: number[] }; lengths?: Int32Array; states?: Record<string, Float32Array> }
   | { op: 'modelDispose'; model: number }
   /**
    * @internal Tests only: the worker calls process.exit() ('exit'), throws an uncaught

@@ -38,7 +38,7 @@ function buffersOf(value: unknown, out = new Set<ArrayBuffer>()): ArrayBuffer[] 
 /** Replicas of Sequential models for data-parallel training, by the main thread's model id. */
 const models = new Map<number, Sequential>();
 
-function modelGrads(request: Extract<Request, { op: 'modelGrads' }>): { loss: number; weight: number; grads: Float32Array } {
+function modelGrads(request: Extract<Request, { op: 'modelGrads' }>): { loss: number; weight: number; grads: Float32Array; state?: Record<string, Float32Array> } {
   let model = models.get(request.model);
   if (model === undefined) {
     model = new Sequential((request.config as LayerConfig[]).map(layerFromConfig), { seed: request.seed });
@@ -47,7 +47,7 @@ function modelGrads(request: Extract<Request, { op: 'modelGrads' }>): { loss: nu
     models.set(request.model, model);
   }
   model.setWeights(request.params);
-  return model.computeGradients(request.x as never, request.y as never, request.lengths === undefined ? {} : { lengths: request.lengths });
+  return model.computeGradients(request.x as never, request.y as never, { ...(request.lengths === undefined ? {} : { lengths: request.lengths }), ...(request.states === undefined ? {} : { states: request.states }) });
 }
 
 async function handle(request: Request): Promise<unknown> {
