@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { Adam, Dense, Embedding, LSTM, Sequential, init } from 'wasm-rnn';
 // @ts-expect-error plain JavaScript module of the CLI package
-import { cutWindows, evaluateNats, evaluateStreaming, streams, windows } from '../packages/cli/src/textgen/corpus.js';
+import { cutWindows, evaluateNats, evaluateStreaming, streamWindows, streams, windows } from '../packages/cli/src/textgen/corpus.js';
 
 type Windows = { x: { data: Int32Array; shape: [number, number] }; y: { data: Int32Array; shape: [number, number] } };
 
@@ -34,6 +34,28 @@ describe.runIf(process.env.WASM_RNN_VARIANT === 'simd')('textgen corpus', () => 
     const plain = windows(ids, seq, 5) as Windows;
     expect(Array.from(one.x.data)).toEqual(Array.from(plain.x.data));
     expect(Array.from(one.y.data)).toEqual(Array.from(plain.y.data));
+  });
+
+  it('streamWindows: batch k continues batch k − 1 in every stream; each pass reads the streams from its own offset', () => {
+    const [seq, count, passes, offset] = [8, 5, 4, 3];
+    const w = streamWindows(ids, seq, count, passes, offset) as Windows;
+    const length = Math.floor((ids.length - 1) / count); // 200
+    const K = Math.floor((length - seq) / seq); // 24 windows per stream and pass
+    expect(w.x.shape).toEqual([seq, passes * K * count]);
+    for (let p = 0; p < passes; p++) {
+      const shift = (offset + 2 * p) % seq; // seq/passes = 2 apart, wrapping within a window
+      for (let k = 0; k < K; k++) {
+        for (let b = 0; b < count; b++) {
+          const { x, y } = column(w, (p * K + k) * count + b);
+          const start = b * length + shift + k * seq;
+          expect(x, `pass ${p} window ${k} stream ${b}`).toEqual(Array.from(ids.subarray(start, start + seq)));
+          expect(y).toEqual(Array.from(ids.subarray(start + 1, start + seq + 1)));
+        }
+      }
+    }
+    // A stream's last window stays inside its stretch of the text, whatever the offset.
+    expect(seq - 1 + K * seq).toBeLessThanOrEqual(length);
+    expect(() => streamWindows(ids, seq, 100, 1)).toThrow(RangeError);
   });
 
   it('streams: stretches spread over the text, not overlapping, covering all but fewer than `count` characters', () => {

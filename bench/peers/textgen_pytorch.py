@@ -44,6 +44,23 @@ def cut_windows(ids, seq, cuts, offset=0):
     return torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts])
 
 
+def stream_windows(ids, seq, count, passes, offset=0):
+    """Stateful training windows (streamWindows in the CLI's corpus.js): the text as `count`
+    contiguous streams read `seq` characters at a time, `passes` times at offsets seq/passes apart.
+    Returns x, y [passes * K, count, seq]: batch i holds window i of every stream."""
+    length = (len(ids) - 1) // count
+    k = (length - seq) // seq
+    xs, ys = [], []
+    for p in range(passes):
+        shift = (offset + p * seq // passes) % seq
+        starts = torch.arange(count) * length + shift
+        for w in range(k):
+            at = (starts + w * seq).unsqueeze(1) + torch.arange(seq)
+            xs.append(ids[at])
+            ys.append(ids[at + 1])
+    return torch.stack(xs), torch.stack(ys)
+
+
 def streams(ids, max_count, length, cover=False):
     """Up to `max_count` stretches of `length` + 1 characters spread evenly over ids (with `cover`
     longer ones covering it): [count, length] x and y (validationStreams in the CLI)."""
@@ -101,6 +118,7 @@ def main():
     p.add_argument("--embedding", type=int, default=64)
     p.add_argument("--seq", type=int, default=64)
     p.add_argument("--cuts", type=int, default=8)
+    p.add_argument("--stateful", action=argparse.BooleanOptionalAction, default=True)
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--dropout", type=float, default=0.2)
@@ -110,7 +128,10 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     vocab, train_ids, val_ids = read_corpus(args.text)
-    x, y = cut_windows(train_ids, args.seq, args.cuts, args.seed % args.seq)
+    if args.stateful:
+        x, y = stream_windows(train_ids, args.seq, args.batch, args.cuts, args.seed % args.seq)
+    else:
+        x, y = cut_windows(train_ids, args.seq, args.cuts, args.seed % args.seq)
     vx, vy = windows(val_ids, args.seq)
     sx, sy = streams(val_ids, 32, 1024)
     wx, wy = streams(val_ids, 16, 1024, cover=True)
@@ -120,11 +141,18 @@ def main():
     loss_fn = nn.CrossEntropyLoss()
     started = time.perf_counter()
     deadline = started + args.minutes * 60
-    state = {"step": 0, "order": torch.randperm(len(x)), "at": 0}
+    state = {"step": 0, "order": torch.randperm(len(x)), "at": 0, "carried": None}
     curve, best = [], {"nats": math.inf, "weights": None}
     recent = []
 
     def batch():
+        if args.stateful:
+            # Batches in order, the LSTM state carried from each to the next (detached: truncated
+            # BPTT), reset when the passes start over (as fit's stateful at each epoch).
+            if state["at"] == len(x):
+                state["at"], state["carried"] = 0, None
+            state["at"] += 1
+            return x[state["at"] - 1], y[state["at"] - 1]
         if state["at"] + args.batch > len(x):
             state["order"], state["at"] = torch.randperm(len(x)), 0
         idx = state["order"][state["at"] : state["at"] + args.batch]
@@ -139,7 +167,9 @@ def main():
             for g in opt.param_groups:
                 g["lr"] = lr_at(i)
             bx, by = batch()
-            logits, _ = model(bx)
+            logits, carried = model(bx, state["carried"])
+            if args.stateful:
+                state["carried"] = tuple(t.detach() for t in carried)
             loss = loss_fn(logits.reshape(-1, vocab), by.reshape(-1))
             opt.zero_grad()
             loss.backward()
@@ -171,7 +201,7 @@ def main():
     val = streaming_nats(model, wx, wy)
     print(json.dumps({
         "valNats": val, "valBitsPerChar": val / math.log(2), "valNatsWindows": nats(model, vx, vy), "steps": state["step"], "seconds": round(seconds, 1),
-        "curve": curve, "torch": torch.__version__, "threads": args.threads,
+        "curve": curve, "torch": torch.__version__, "threads": args.threads, "stateful": args.stateful,
     }))
 
 

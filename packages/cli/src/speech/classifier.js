@@ -46,7 +46,7 @@ export function classify(model, frames, F, batchSize = 64) {
   return out;
 }
 
-/** Accuracy and the confusion matrix counts[true][predicted]. */
+/** Accuracy, the confusion matrix counts[true][predicted], and the predictions. */
 export function score(predicted, truth) {
   const confusion = Array.from({ length: 10 }, () => new Array(10).fill(0));
   let right = 0;
@@ -54,5 +54,5 @@ export function score(predicted, truth) {
     confusion[truth[i]][p]++;
     if (p === truth[i]) right++;
   });
-  return { accuracy: right / Math.max(1, truth.length), confusion };
+  return { accuracy: right / Math.max(1, truth.length), confusion, predicted };
 }

@@ -5,6 +5,7 @@
  * digit error rate on utterances built from held-out recordings. `speech predict --model FILE
  * A.wav …` transcribes any WAV files with the saved CTC model.
  */
+import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import { WorkerPool } from 'wasm-rnn';
 import { CliError } from '../common/errors.js';
@@ -58,6 +59,7 @@ export function speechCommand() {
     .addOption(new Option('--data <dir>', 'the Free Spoken Digit Dataset (its folder or its recordings/)').default(defaultDataDir()))
     .addOption(new Option('--parts <list>', `what to run: ${PARTS.join(',')}`).default(PARTS, PARTS.join(',')).argParser(list('--parts', PARTS, false)))
     .addOption(new Option('--augment <list>', `augmentation: ${AUGMENTATIONS.join(',')} or none`).default(AUGMENTATIONS, AUGMENTATIONS.join(',')).argParser(list('--augment', AUGMENTATIONS, true)))
+    .addOption(new Option('--normalize <how>', 'classifier features: each band to mean 0, variance 1 over the utterance (bands), or the whole utterance at once (utterance: keeps the spectral shape)').choices(['bands', 'utterance']).default('bands'))
     .option('--speakers <list>', 'held-out part: only these speakers (comma-separated; default all)')
     .addOption(new Option('--variants <n>', 'augmented copies (speed/noise) computed per recording').default(2).argParser(int('--variants', 0)))
     .addOption(new Option('--hidden <n>', 'classifier GRU size per direction').default(128).argParser(int('--hidden')))
@@ -92,12 +94,12 @@ async function runSpeech(opts, ctx) {
   if (quick) recordings = quickSubset(recordings);
   const on = new Set(opts.augment);
   const parts = new Set(opts.parts);
-  const cache = new FeatureCache(recordings, { on, variants: quick ? 1 : opts.variants, random, progress, classifier: parts.has('official') || parts.has('held-out') });
+  const cache = new FeatureCache(recordings, { on, variants: quick ? 1 : opts.variants, random, progress, classifier: parts.has('official') || parts.has('held-out'), normalize: opts.normalize });
   const digits = recordings.map((r) => r.digit);
   const all = recordings.map((_, i) => i);
   const speakers = speakersOf(recordings);
   const settings = {
-    hidden: quick ? 16 : opts.hidden, stack: opts.stack, dropout: opts.dropout, epochs: quick ? 1 : opts.epochs, heldOutEpochs: quick ? 1 : opts.heldOutEpochs, batch: opts.batch, lr: opts.lr,
+    hidden: quick ? 16 : opts.hidden, stack: opts.stack, normalize: opts.normalize, dropout: opts.dropout, epochs: quick ? 1 : opts.epochs, heldOutEpochs: quick ? 1 : opts.heldOutEpochs, batch: opts.batch, lr: opts.lr,
     ctcHidden: quick ? 16 : opts.ctcHidden, ctcEpochs: quick ? 1 : opts.ctcEpochs, ctcTrain: quick ? 48 : opts.ctcTrain, ctcTest: quick ? 16 : opts.ctcTest, beam: opts.beam,
   };
   const chosen = opts.speakers?.split(',').map((v) => v.trim()) ?? speakers;
@@ -132,6 +134,7 @@ async function runSpeech(opts, ctx) {
       const { model, run } = await trainClassifier(trainIds, 'official', settings.epochs);
       const result = test(model, testIds);
       summary.accuracy.official = result.accuracy;
+      summary.misclassified = { official: misclassified(result.predicted, testIds, recordings) };
       summary.timing.official = { seconds: round(run.seconds), epochs: run.epochs, steps: run.steps };
       progress.log(`official split: accuracy ${(100 * result.accuracy).toFixed(2)}% on ${testIds.length} test recordings`);
       await writeConfusion(out, 'speech-confusion-official', `Official split: ${(100 * result.accuracy).toFixed(1)}% of ${testIds.length} test recordings`, result.confusion);
@@ -164,6 +167,11 @@ async function runSpeech(opts, ctx) {
     await pool?.terminate();
   }
   return summary;
+}
+
+/** The test recordings a classifier got wrong: file name, digit said, digit heard. */
+function misclassified(predicted, ids, recordings) {
+  return ids.flatMap((i, k) => (predicted[k] === recordings[i].digit ? [] : [{ file: basename(recordings[i].path), digit: recordings[i].digit, heard: predicted[k] }]));
 }
 
 async function connectedDigits({ cache, digits, official, settings, on, random, pool, progress, budget, share, seed, out }) {

@@ -27,8 +27,12 @@ export function readWav(path, rate = FEATURES.sampleRate) {
   return wav.sampleRate === rate ? mono : resample(mono, wav.sampleRate, rate);
 }
 
-/** Log-mel frames [T, nMels] (row-major Float32Array) of `samples`, each band normalized over time. */
-export function features(samples, settings = FEATURES) {
+/**
+ * Log-mel frames [T, nMels] (row-major Float32Array) of `samples`, normalized over the utterance:
+ * each band to mean 0, variance 1 (`normalize` 'bands'), or all of it at once ('utterance': the
+ * level goes, the spectral shape stays).
+ */
+export function features(samples, settings = FEATURES, normalize = 'bands') {
   const { sampleRate, nFft, winLength, hopLength, nMels } = settings;
   // Very short signals: pad to one window so there is at least one full frame.
   let x = samples;
@@ -37,7 +41,7 @@ export function features(samples, settings = FEATURES) {
     x.set(samples);
   }
   const mel = logMelSpectrogram(x, { sampleRate, nFft, winLength, hopLength, nMels, logOffset: 1e-6 });
-  return normalizePerUtterance(mel.data, nMels);
+  return normalize === 'utterance' ? normalizePerUtterance(mel.data, 1) : normalizePerUtterance(mel.data, nMels);
 }
 
 /** Each of the `bands` columns to mean 0, variance 1 over the frames (in place; returns it). */

@@ -12,7 +12,7 @@ import { loadModelFile, saveModelFile } from '../common/model-file.js';
 import { lineSpec, writePlot } from '../common/plot.js';
 import { action, withCommonOptions } from '../common/run.js';
 import { train } from '../common/train.js';
-import { cutWindows, evaluateNats, evaluateStreaming, readCorpus, slice, streams, windows } from './corpus.js';
+import { cutWindows, evaluateNats, evaluateStreaming, readCorpus, slice, streamWindows, streams, windows } from './corpus.js';
 import { sampleText } from './sample.js';
 
 const DEFAULT_TEXT = fileURLToPath(new URL('../../data/tinyshakespeare.txt', import.meta.url));
@@ -48,6 +48,7 @@ export function textgenCommand() {
     .addOption(new Option('--embedding <n>', 'character embedding size').default(64).argParser(int('--embedding')))
     .addOption(new Option('--seq <n>', 'characters per training sequence (BPTT length)').default(64).argParser(int('--seq', 2)))
     .addOption(new Option('--cuts <n>', 'cut the training text into windows at this many offsets, seq/cuts apart (each character seen at as many window positions)').default(8).argParser(int('--cuts')))
+    .option('--no-stateful', 'train on shuffled windows, each from a zero state, instead of --batch streams read in order with the state carried from window to window')
     .addOption(new Option('--batch <n>', 'sequences per step').default(32).argParser(int('--batch')))
     .addOption(new Option('--lr <x>', 'peak learning rate (Adam, cosine schedule)').default(2e-3).argParser(num('--lr', (x) => x > 0)))
     .addOption(new Option('--dropout <p>', 'dropout before the readout').default(0.2).argParser(num('--dropout', (p) => p >= 0 && p < 1)))
@@ -92,7 +93,14 @@ async function runTrain(opts, ctx) {
   const cuts = quick ? 2 : opts.cuts;
   if (cuts > seq) throw new CliError(`--cuts ${cuts}: at most one cut per character of a sequence (--seq ${seq})`);
   // Training windows start at a seeded offset so each seed sees different cuts of the text.
-  const trainWindows = cutWindows(corpus.train, seq, cuts, seed % seq);
+  // Stateful: the text as --batch streams, each batch continuing the last (truncated BPTT), the
+  // passes cut at the --cuts offsets; else windows of all cuts, shuffled, each from a zero state.
+  let trainWindows;
+  try {
+    trainWindows = opts.stateful ? streamWindows(corpus.train, seq, opts.batch, cuts, seed % seq) : cutWindows(corpus.train, seq, cuts, seed % seq);
+  } catch {
+    throw new CliError(`${opts.text}: too short for ${opts.batch} streams of ${seq}-character sequences`);
+  }
   const valWindows = windows(corpus.validation, seq);
   const N = trainWindows.x.shape[1];
   if (N < opts.batch || valWindows.x.shape[1] < 1) throw new CliError(`${opts.text}: too short for sequences of ${seq} characters in batches of ${opts.batch}`);
@@ -100,7 +108,7 @@ async function runTrain(opts, ctx) {
   // the curve on 32 streams of 1,024 characters spread over it, the result on all of it.
   const valCurve = validationStreams(corpus.validation, 32, quick ? 64 : 1024);
   const valWhole = validationStreams(corpus.validation, 16, 1024, { cover: true });
-  progress.log(`textgen: ${opts.text}: ${corpus.train.length + corpus.validation.length} characters, vocabulary ${V}; ${N} training sequences of ${seq} (${cuts} cuts), validation ${corpus.validation.length} characters`);
+  progress.log(`textgen: ${opts.text}: ${corpus.train.length + corpus.validation.length} characters, vocabulary ${V}; ${N} training sequences of ${seq} (${cuts} cuts${opts.stateful ? `, ${opts.batch} streams, state carried` : ', shuffled'}), validation ${corpus.validation.length} characters`);
 
   const layers = [new Embedding({ numEmbeddings: V, embeddingDim: opts.embedding }), new LSTM({ inputSize: opts.embedding, hiddenSize: hidden, numLayers: opts.layers, dropout: opts.layers > 1 ? opts.dropout : 0 })];
   if (opts.dropout > 0) layers.push(new Dropout({ p: opts.dropout }));
@@ -152,7 +160,7 @@ async function runTrain(opts, ctx) {
   let result;
   try {
     result = await train(model, trainWindows.x, trainWindows.y, {
-      progress, budget, share, label: 'textgen', epochs: Math.ceil(steps / stepsPerEpoch), maxSteps: steps, batchSize: opts.batch, samples: N, lrSchedule,
+      progress, budget, share, label: 'textgen', epochs: Math.ceil(steps / stepsPerEpoch), maxSteps: steps, batchSize: opts.batch, samples: N, lrSchedule, stateful: opts.stateful,
       ...(pool ? { pool } : {}),
       afterBatch: (logs) => {
         step++;
@@ -190,7 +198,7 @@ async function runTrain(opts, ctx) {
     seconds: Math.round(result.seconds * 10) / 10,
     sample,
     curve,
-    settings: { hidden, layers: opts.layers, embedding: opts.embedding, seq, cuts, batch: opts.batch, lr: opts.lr, dropout: opts.dropout, workers, vocabulary: V },
+    settings: { hidden, layers: opts.layers, embedding: opts.embedding, seq, cuts, stateful: opts.stateful, batch: opts.batch, lr: opts.lr, dropout: opts.dropout, workers, vocabulary: V },
   };
 }
 

@@ -60,6 +60,37 @@ export function cutWindows(ids, seq, cuts, offset = 0) {
 }
 
 /**
+ * Windows for stateful training (fit's `stateful`): the text as `count` streams, each a contiguous
+ * stretch of it, read `seq` characters at a time; sample k·count + b is window k of stream b, so
+ * each batch of `count` continues the one before it. The streams are read `passes` times, each
+ * pass cut at another offset (seq/passes apart, shifted by `offset`), so the gradient's
+ * truncation points move. Time-major { x: [seq, N], y: [seq, N] }.
+ */
+export function streamWindows(ids, seq, count, passes, offset = 0) {
+  const length = Math.floor((ids.length - 1) / count);
+  // Every pass reads the same number of windows: room for the largest offset (< seq).
+  const K = Math.floor((length - seq) / seq);
+  if (K < 1) throw new RangeError(`streamWindows: ${ids.length} characters cannot hold ${count} streams of two ${seq}-character windows`);
+  const N = passes * K * count;
+  const x = new Int32Array(seq * N);
+  const y = new Int32Array(seq * N);
+  for (let p = 0; p < passes; p++) {
+    const shift = (offset + Math.floor((p * seq) / passes)) % seq;
+    for (let k = 0; k < K; k++) {
+      for (let b = 0; b < count; b++) {
+        const n = (p * K + k) * count + b;
+        const start = b * length + shift + k * seq;
+        for (let t = 0; t < seq; t++) {
+          x[t * N + n] = ids[start + t];
+          y[t * N + n] = ids[start + t + 1];
+        }
+      }
+    }
+  }
+  return { x: { data: x, shape: [seq, N] }, y: { data: y, shape: [seq, N] } };
+}
+
+/**
  * `count` stretches of `length` + 1 consecutive characters spread evenly over `ids`, the first at
  * its start and the last at its end, time-major { x: [length, count], y: [length, count] }.
  */
