@@ -118,7 +118,7 @@ def main():
     p.add_argument("--embedding", type=int, default=64)
     p.add_argument("--seq", type=int, default=64)
     p.add_argument("--cuts", type=int, default=8)
-    p.add_argument("--stateful", action=argparse.BooleanOptionalAction, default=True)
+    p.add_argument("--stateful", action=argparse.BooleanOptionalAction, default=False)
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--dropout", type=float, default=0.2)

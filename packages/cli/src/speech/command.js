@@ -59,7 +59,7 @@ export function speechCommand() {
     .addOption(new Option('--data <dir>', 'the Free Spoken Digit Dataset (its folder or its recordings/)').default(defaultDataDir()))
     .addOption(new Option('--parts <list>', `what to run: ${PARTS.join(',')}`).default(PARTS, PARTS.join(',')).argParser(list('--parts', PARTS, false)))
     .addOption(new Option('--augment <list>', `augmentation: ${AUGMENTATIONS.join(',')} or none`).default(AUGMENTATIONS, AUGMENTATIONS.join(',')).argParser(list('--augment', AUGMENTATIONS, true)))
-    .addOption(new Option('--normalize <how>', 'classifier features: each band to mean 0, variance 1 over the utterance (bands), or the whole utterance at once (utterance: keeps the spectral shape)').choices(['bands', 'utterance']).default('bands'))
+    .addOption(new Option('--normalize <how>', 'classifier features: the whole utterance to mean 0, variance 1 (utterance: the level goes, the spectral shape stays), or each band on its own (bands)').choices(['utterance', 'bands']).default('utterance'))
     .option('--speakers <list>', 'held-out part: only these speakers (comma-separated; default all)')
     .addOption(new Option('--variants <n>', 'augmented copies (speed/noise) computed per recording').default(2).argParser(int('--variants', 0)))
     .addOption(new Option('--hidden <n>', 'classifier GRU size per direction').default(128).argParser(int('--hidden')))

@@ -48,7 +48,7 @@ export function textgenCommand() {
     .addOption(new Option('--embedding <n>', 'character embedding size').default(64).argParser(int('--embedding')))
     .addOption(new Option('--seq <n>', 'characters per training sequence (BPTT length)').default(64).argParser(int('--seq', 2)))
     .addOption(new Option('--cuts <n>', 'cut the training text into windows at this many offsets, seq/cuts apart (each character seen at as many window positions)').default(8).argParser(int('--cuts')))
-    .option('--no-stateful', 'train on shuffled windows, each from a zero state, instead of --batch streams read in order with the state carried from window to window')
+    .option('--stateful', 'train on --batch streams read in order, the state carried from window to window (truncated BPTT), instead of shuffled windows each from a zero state')
     .addOption(new Option('--batch <n>', 'sequences per step').default(32).argParser(int('--batch')))
     .addOption(new Option('--lr <x>', 'peak learning rate (Adam, cosine schedule)').default(2e-3).argParser(num('--lr', (x) => x > 0)))
     .addOption(new Option('--dropout <p>', 'dropout before the readout').default(0.2).argParser(num('--dropout', (p) => p >= 0 && p < 1)))
