@@ -1,11 +1,11 @@
 /**
- * The audio front end: log-mel spectrograms and resampling against torchaudio's definitions in
+ * The audio front end: log-mel spectrograms, MFCCs and resampling against torchaudio's definitions in
  * float64 (test/golden/audio_generate.py), on every wasm build; WAV decoding of every supported
  * encoding (files built here, byte by byte) and the malformed files it must refuse.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { WasmRnnError, decodeWav, logMelSpectrogram, resample, toMono } from '../ts/index';
+import { WasmRnnError, decodeWav, logMelSpectrogram, mfcc, resample, toMono } from '../ts/index';
 import { expectClose } from './helpers/model-kit';
 
 interface MelCase {
@@ -15,6 +15,11 @@ interface MelCase {
   x: number[];
   frames: number;
   logMel: number[];
+  topDb?: number;
+}
+interface MfccCase extends Omit<MelCase, 'logMel'> {
+  nMfcc: number;
+  mfcc: number[];
 }
 interface ResampleCase {
   from: number;
@@ -23,14 +28,14 @@ interface ResampleCase {
   y: number[];
 }
 
-const golden = JSON.parse(readFileSync(new URL('./golden/audio/cases.json', import.meta.url), 'utf8')) as { logMel: MelCase[]; resample: ResampleCase[] };
+const golden = JSON.parse(readFileSync(new URL('./golden/audio/cases.json', import.meta.url), 'utf8')) as { logMel: MelCase[]; mfcc: MfccCase[]; resample: ResampleCase[] };
 const scaled = (tol: number, want: ArrayLike<number>) => tol * Math.max(1, ...Array.from(want, Math.abs));
 
 describe('logMelSpectrogram matches torchaudio MelSpectrogram → log (float64)', () => {
   for (const c of golden.logMel) {
     it(c.name, () => {
       const o = c.options;
-      const out = logMelSpectrogram(Float32Array.from(c.x), { sampleRate: c.sampleRate, nFft: o.n_fft, winLength: o.win_length, hopLength: o.hop, nMels: o.n_mels, fMin: o.f_min, fMax: o.f_max });
+      const out = logMelSpectrogram(Float32Array.from(c.x), { sampleRate: c.sampleRate, nFft: o.n_fft, winLength: o.win_length, hopLength: o.hop, nMels: o.n_mels, fMin: o.f_min, fMax: o.f_max, topDb: c.topDb });
       expect(out.shape).toEqual([c.frames, o.n_mels]);
       expectClose(out.data, c.logMel, scaled(1e-5, c.logMel), 'log-mel');
     });
@@ -42,6 +47,26 @@ describe('logMelSpectrogram matches torchaudio MelSpectrogram → log (float64)'
     expectClose(out.data, c.logMel, scaled(1e-5, c.logMel), 'defaults');
   });
 
+  it('topDb floors every value at the maximum minus topDb·ln(10)/10 nats, and Infinity is no floor', () => {
+    const c = golden.logMel[0]!;
+    const o = { sampleRate: c.sampleRate, nFft: c.options.n_fft, winLength: c.options.win_length, hopLength: c.options.hop, nMels: c.options.n_mels };
+    const x = Float32Array.from(c.x, (v, i) => (i > c.x.length / 2 ? v * 1e-4 : v));
+    const free = logMelSpectrogram(x, o).data;
+    expect(Array.from(logMelSpectrogram(x, { ...o, topDb: Infinity }).data)).toEqual(Array.from(free));
+    const floored = logMelSpectrogram(x, { ...o, topDb: 30 }).data;
+    const max = Math.max(...free);
+    const floor = max - (30 * Math.LN10) / 10;
+    let raised = 0;
+    free.forEach((v, i) => {
+      expect(floored[i]).toBeCloseTo(Math.max(v, floor), 5);
+      if (v < floor) raised++;
+    });
+    expect(raised).toBeGreaterThan(free.length / 4);
+    const nan = x.slice();
+    nan[10] = Number.NaN;
+    expect(logMelSpectrogram(nan, { ...o, topDb: 30 }).data.some(Number.isNaN)).toBe(true);
+  });
+
   it('bad options and signals give typed errors', () => {
     const x = new Float32Array(1000);
     expect(() => logMelSpectrogram(new Float64Array(1000) as never, { sampleRate: 8000 })).toThrow(expect.objectContaining({ code: 'E_DTYPE' }));
@@ -50,6 +75,38 @@ describe('logMelSpectrogram matches torchaudio MelSpectrogram → log (float64)'
     expect(() => logMelSpectrogram(x, { sampleRate: 8000, nFft: 256, winLength: 300 })).toThrow(expect.objectContaining({ code: 'E_CONFIG' }));
     expect(() => logMelSpectrogram(x.subarray(0, 100), { sampleRate: 8000 })).toThrow(expect.objectContaining({ code: 'E_ARGUMENT' }));
     expect(() => logMelSpectrogram(x, { sampleRate: 8000, hopLength: 0.5 })).toThrow(WasmRnnError);
+    for (const topDb of [0, -3, Number.NaN, '80']) expect(() => logMelSpectrogram(x, { sampleRate: 8000, topDb: topDb as number })).toThrow(expect.objectContaining({ code: 'E_ARGUMENT', message: expect.stringContaining('topDb') }));
+  });
+});
+
+describe('mfcc matches torchaudio MFCC(log_mels=True, norm="ortho") (float64)', () => {
+  for (const c of golden.mfcc) {
+    it(c.name, () => {
+      const o = c.options;
+      const out = mfcc(Float32Array.from(c.x), { sampleRate: c.sampleRate, nFft: o.n_fft, winLength: o.win_length, hopLength: o.hop, nMels: o.n_mels, fMin: o.f_min, fMax: o.f_max, nMfcc: c.nMfcc, topDb: c.topDb });
+      expect(out.shape).toEqual([c.frames, c.nMfcc]);
+      expectClose(out.data, c.mfcc, scaled(1e-5, c.mfcc), 'mfcc');
+    });
+  }
+
+  it('all coefficients keep the log-mel frame\'s energy (the DCT is orthonormal); the default keeps 40', () => {
+    const c = golden.logMel[0]!;
+    const o = { sampleRate: c.sampleRate, nFft: c.options.n_fft, winLength: c.options.win_length, hopLength: c.options.hop, nMels: c.options.n_mels };
+    const all = mfcc(Float32Array.from(c.x), { ...o, nMfcc: o.nMels });
+    const energy = (d: Float32Array, row: number, n: number) => d.subarray(row * n, (row + 1) * n).reduce((s, v) => s + v * v, 0);
+    for (let t = 0; t < c.frames; t++) {
+      const want = energy(Float32Array.from(c.logMel), t, o.nMels);
+      expect(Math.abs(energy(all.data, t, o.nMels) - want) / want, `frame ${t}`).toBeLessThan(1e-5);
+    }
+    expect(mfcc(Float32Array.from(c.x), o).shape).toEqual([c.frames, 40]);
+  });
+
+  it('bad nMfcc and options give typed errors', () => {
+    const x = new Float32Array(1000);
+    for (const nMfcc of [0, 41, 2.5, Number.NaN, '13']) expect(() => mfcc(x, { sampleRate: 8000, nMels: 40, nMfcc: nMfcc as number })).toThrow(expect.objectContaining({ code: 'E_ARGUMENT', message: expect.stringContaining('nMfcc') }));
+    expect(() => mfcc(x, { sampleRate: 8000, fMax: 5000, nMels: 40, nMfcc: 13 })).toThrow(expect.objectContaining({ code: 'E_CONFIG' }));
+    expect(() => mfcc(x.subarray(0, 100), { sampleRate: 8000, nMels: 40, nMfcc: 13 })).toThrow(expect.objectContaining({ code: 'E_ARGUMENT' }));
+    expect(() => mfcc(x, null as never)).toThrow(expect.objectContaining({ code: 'E_ARGUMENT' }));
   });
 });
 

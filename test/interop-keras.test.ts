@@ -14,6 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { SGD, WasmRnnError, loadModel, tensor } from '../ts/index';
 import { KerasSequential, loadKeras } from '../ts/interop/keras';
 import { ACTIVATION_TYPES } from '../ts/model/layers';
+import { expectScaledClose } from './helpers/compare';
 
 const DIR = new URL('./golden/interop/keras/', import.meta.url);
 const TOL = 1e-5;
@@ -39,24 +40,7 @@ function input(t: FixtureTensor) {
   return t.dtype === 'int32' ? tensor(Int32Array.from(t.data), t.shape) : tensor(Float32Array.from(t.data), t.shape);
 }
 
-/** max |actual − expected| / max(1, max |expected|), and where it is worst. */
-function scaledError(actual: ArrayLike<number>, expected: ArrayLike<number>): { error: number; at: number } {
-  let scale = 1;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]!));
-  let error = 0;
-  let at = -1;
-  for (let i = 0; i < expected.length; i++) {
-    const e = Math.abs(actual[i]! - expected[i]!) / scale;
-    if (!(e <= error)) [error, at] = [e, i];
-  }
-  return { error, at };
-}
-
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
-  expect(actual.length, `${what}: length`).toBe(expected.length);
-  const { error, at } = scaledError(actual, expected);
-  expect(error, `${what}: worst scaled error at flat index ${at} (${actual[at]} vs ${expected[at]})`).toBeLessThanOrEqual(TOL);
-}
+const expectClose = (actual: ArrayLike<number>, expected: ArrayLike<number>, what: string) => expectScaledClose(actual, expected, TOL, what);
 
 describe('loadKeras matches Keras', () => {
   it('has fixtures', () => expect(fixtures.length).toBeGreaterThanOrEqual(30));

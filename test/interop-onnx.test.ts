@@ -8,6 +8,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Dense, Embedding, GRU, LSTM, LayerNorm, RNN, Sequential, WasmRnnError, tensor } from '../ts/index';
 import { type OnnxFeed, loadOnnx } from '../ts/interop/onnx/index';
+import { scaledDiff } from './helpers/compare';
 
 const DIR = new URL('./golden/onnx/', import.meta.url);
 const TOL = 1e-5;
@@ -30,15 +31,6 @@ const NAMES = readdirSync(DIR)
 
 function feed(s: Stored): OnnxFeed {
   return s.dtype === 'float32' ? tensor(Float32Array.from(s.data), s.shape) : tensor(Int32Array.from(s.data), s.shape);
-}
-
-/** max |got − want| / max(1, max |want|). */
-function scaledDiff(got: ArrayLike<number>, want: readonly number[]): number {
-  let scale = 1;
-  for (const w of want) scale = Math.max(scale, Math.abs(w));
-  let diff = 0;
-  for (let i = 0; i < want.length; i++) diff = Math.max(diff, Math.abs(got[i]! - want[i]!));
-  return diff / scale;
 }
 
 describe('ONNX golden models', () => {

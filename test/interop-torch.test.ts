@@ -20,6 +20,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SGD, WasmRnnError, fromSafetensors, loadModel, tensor } from '../ts/index';
 import { ACTIVATION_TYPES } from '../ts/model/layers';
+import { expectScaledClose } from './helpers/compare';
 
 const DIR = new URL('./golden/interop/torch/', import.meta.url);
 const HELPER = fileURLToPath(new URL('../python/wasm_rnn_torch.py', import.meta.url));
@@ -45,18 +46,7 @@ const fixtures = readdirSync(DIR)
 const bytesOf = (name: string) => new Uint8Array(readFileSync(new URL(name, DIR)));
 const input = (t: FixtureTensor) => (t.dtype === 'int32' ? tensor(Int32Array.from(t.data), t.shape) : tensor(Float32Array.from(t.data), t.shape));
 
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
-  expect(actual.length, `${what}: length`).toBe(expected.length);
-  let scale = 1;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]!));
-  let worst = 0;
-  let at = -1;
-  for (let i = 0; i < expected.length; i++) {
-    const e = Math.abs(actual[i]! - expected[i]!) / scale;
-    if (!(e <= worst)) [worst, at] = [e, i];
-  }
-  expect(worst, `${what}: worst scaled error at flat index ${at} (${actual[at]} vs ${expected[at]})`).toBeLessThanOrEqual(TOL);
-}
+const expectClose = (actual: ArrayLike<number>, expected: ArrayLike<number>, what: string) => expectScaledClose(actual, expected, TOL, what);
 
 /** /usr/bin/python3 (Debian's, with torch) if it can run the helper here. */
 const python = (() => {

@@ -19,6 +19,7 @@
 import { describe, expect, it } from 'vitest';
 import { GRU, LSTM, RNN, type RecurrentOptions, type Tensor, manualSeed, tensor, zeros } from '../ts/index';
 import { Rng, numel } from './helpers/random';
+import { scaledDiff } from './helpers/compare';
 
 type Cell = 'rnn_tanh' | 'rnn_relu' | 'lstm' | 'lstm_proj' | 'gru';
 const CELLS: readonly Cell[] = ['rnn_tanh', 'rnn_relu', 'lstm', 'lstm_proj', 'gru'];
@@ -66,17 +67,6 @@ function use<T>(layers: AnyLayer[], f: () => T): T {
   }
 }
 
-/** max|a − b| / max(1, max|b|). */
-function scaledError(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let err = 0;
-  let scale = 1;
-  for (let i = 0; i < a.length; i++) {
-    err = Math.max(err, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return err / scale;
-}
 
 function bits(t: Tensor): { shape: number[]; bits: Uint32Array } {
   return { shape: [...t.shape], bits: new Uint32Array(t.data.buffer.slice(t.data.byteOffset, t.data.byteOffset + t.data.byteLength)) };
@@ -159,7 +149,7 @@ describe('stateful step-by-step inference equals the whole-sequence forward', ()
           }
           const stepped = bf ? concatAxis1(outs) : concatAxis0(outs);
           expect(stepped.shape).toEqual(whole.output.shape);
-          const errs = { output: scaledError(stepped.data, whole.output.data), hN: scaledError(h.data, whole.hN.data), cN: isLstm(cell) ? scaledError(c!.data, whole.cN!.data) : 0 };
+          const errs = { output: scaledDiff(stepped.data, whole.output.data), hN: scaledDiff(h.data, whole.hN.data), cN: isLstm(cell) ? scaledDiff(c!.data, whole.cN!.data) : 0 };
           stepErrors.push(Math.max(errs.output, errs.hN, errs.cN));
           expect(errs.output, 'output').toBeLessThanOrEqual(STEP_TOL);
           expect(errs.hN, 'hN').toBeLessThanOrEqual(STEP_TOL);
@@ -176,8 +166,8 @@ describe('stateful step-by-step inference equals the whole-sequence forward', ()
             hc = step.hN;
             cc = step.cN;
           }
-          expect(scaledError((bf ? concatAxis1(chunks) : concatAxis0(chunks)).data, wholeZero.output.data)).toBeLessThanOrEqual(STEP_TOL);
-          expect(scaledError(hc!.data, wholeZero.hN.data)).toBeLessThanOrEqual(STEP_TOL);
+          expect(scaledDiff((bf ? concatAxis1(chunks) : concatAxis0(chunks)).data, wholeZero.output.data)).toBeLessThanOrEqual(STEP_TOL);
+          expect(scaledDiff(hc!.data, wholeZero.hN.data)).toBeLessThanOrEqual(STEP_TOL);
         });
       });
     }
@@ -413,7 +403,7 @@ describe('batchFirst is the transposed time-major computation', () => {
           const bOut = transpose01(b.output);
           // The library transposes to time-major and runs the same kernels, so the results must
           // be bitwise equal. (The scaled error is checked first only for a readable failure.)
-          expect(scaledError(bOut.data, a.output.data)).toBeLessThanOrEqual(STEP_TOL);
+          expect(scaledDiff(bOut.data, a.output.data)).toBeLessThanOrEqual(STEP_TOL);
           expect(bits(bOut)).toEqual(bits(a.output));
           expect(bits(b.hN)).toEqual(bits(a.hN));
           if (a.cN) expect(bits(b.cN!)).toEqual(bits(a.cN));
@@ -450,8 +440,8 @@ describe('batch elements are independent', () => {
           outs.push(one.output);
           hs.push(one.hN);
         }
-        expect(scaledError(concatAxis1(outs).data, all.output.data)).toBeLessThanOrEqual(STEP_TOL);
-        expect(scaledError(concatAxis1(hs).data, all.hN.data)).toBeLessThanOrEqual(STEP_TOL);
+        expect(scaledDiff(concatAxis1(outs).data, all.output.data)).toBeLessThanOrEqual(STEP_TOL);
+        expect(scaledDiff(concatAxis1(hs).data, all.hN.data)).toBeLessThanOrEqual(STEP_TOL);
         expect(numel(all.output.shape)).toBe(T * B * 2 * layer.outputSize);
       });
     });

@@ -22,6 +22,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as api from '../ts/index';
+import { scaledDiff } from './helpers/compare';
 
 const TOL = 1e-4;
 const VARIANT = process.env.WASM_RNN_VARIANT ?? 'default';
@@ -121,20 +122,6 @@ function buildModel(fx: Fixture): ModelLike {
 }
 
 // ---------------------------------------------------------------------------- comparison
-/** max|a − r| / max(1, max|r|); Infinity on a length mismatch or a non-finite actual value. */
-function scaledError(actual: ArrayLike<number>, ref: readonly number[]): number {
-  if (actual.length !== ref.length) return Infinity;
-  let maxDiff = 0;
-  let maxRef = 0;
-  for (let i = 0; i < ref.length; i++) {
-    const a = actual[i]!;
-    const r = ref[i]!;
-    if (!Number.isFinite(a)) return Infinity;
-    maxDiff = Math.max(maxDiff, Math.abs(a - r));
-    maxRef = Math.max(maxRef, Math.abs(r));
-  }
-  return maxDiff / Math.max(1, maxRef);
-}
 
 const fmt = (x: number): string => (Number.isFinite(x) ? x.toExponential(2) : String(x));
 
@@ -208,7 +195,7 @@ parity(title, () => {
             worstParam = { err: Infinity, what: p };
             continue;
           }
-          const err = scaledError(t.data, ref.data);
+          const err = scaledDiff(t.data, ref.data);
           if (!(err <= worstParam.err)) worstParam = { err, what: p };
           if (!(err <= TOL)) failures.push(`${p} after step 5: scaled max error ${fmt(err)}`);
         }

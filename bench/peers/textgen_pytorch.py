@@ -3,7 +3,10 @@
 
 Embedding 65->64, LSTM 256, dropout 0.2, Linear 256->65; cross-entropy; Adam, clip_grad_norm_ 1.0;
 batch 32 of 64-character windows of the first 90% of the text cut at 8 offsets 8 characters apart
-(`--cuts`, as the CLI's cutWindows), shuffled each epoch.
+(`--cuts`, as the CLI's cutWindows), shuffled each epoch. With `--stateful` (the CLI's
+`--stateful`): 32 contiguous streams of the training text read in order, the LSTM state carried
+from window to window (detached: truncated BPTT) and reset when the streams start over, read
+`--cuts` times at offsets 8 characters apart (the CLI's streamWindows).
 Schedule: a linear warm-up of 200 steps, then a cosine from the peak learning rate to lr/20 over
 the time left (the learning rate follows the elapsed time, so PyTorch trains the whole budget
 whatever its step time; the CLI plans its cosine in steps from a timed warm-up). Validation reads

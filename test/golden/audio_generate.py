@@ -2,6 +2,7 @@
 
 torchaudio is not installed here, so its two definitions are written out from its source
 (torchaudio/functional/functional.py: melscale_fbanks with mel_scale="htk", norm=None;
+create_dct with norm="ortho", as transforms.MFCC(log_mels=True) applies it;
 _get_sinc_resample_kernel / _apply_sinc_resample_kernel with sinc_interp_hann, width 6,
 rolloff 0.99) on top of torch.stft and conv1d. Run: /usr/bin/python3 test/golden/audio_generate.py
 """
@@ -41,12 +42,25 @@ def melscale_fbanks(n_freqs, f_min, f_max, n_mels, sample_rate):
     return torch.max(torch.zeros(1, dtype=torch.float64), torch.min(down, up))
 
 
-def log_mel(x, sample_rate, n_fft, win_length, hop, n_mels, f_min, f_max, log_offset):
+def log_mel(x, sample_rate, n_fft, win_length, hop, n_mels, f_min, f_max, log_offset, top_db=None):
     window = torch.hann_window(win_length, periodic=True, dtype=torch.float64)
     spec = torch.stft(x, n_fft, hop_length=hop, win_length=win_length, window=window, center=True, pad_mode="reflect", return_complex=True)
     power = spec.abs() ** 2  # (n_freqs, frames)
     fb = melscale_fbanks(n_fft // 2 + 1, f_min, f_max, n_mels, sample_rate)
-    return torch.log(power.T @ fb + log_offset)  # (frames, n_mels)
+    y = torch.log(power.T @ fb + log_offset)  # (frames, n_mels)
+    if top_db is not None:  # AmplitudeToDB's clamp, in nats: top_db dB = top_db * ln(10) / 10
+        y = torch.clamp(y, min=float(y.max()) - top_db * math.log(10.0) / 10.0)
+    return y
+
+
+def create_dct(n_mfcc, n_mels):
+    """torchaudio.functional.create_dct(n_mfcc, n_mels, norm="ortho"): (n_mels, n_mfcc)."""
+    n = torch.arange(float(n_mels), dtype=torch.float64)
+    k = torch.arange(float(n_mfcc), dtype=torch.float64).unsqueeze(1)
+    dct = torch.cos(math.pi / float(n_mels) * (n + 0.5) * k)  # (n_mfcc, n_mels)
+    dct[0] *= 1.0 / math.sqrt(2.0)
+    dct *= math.sqrt(2.0 / float(n_mels))
+    return dct.t()
 
 
 def resample(x, orig, new):
@@ -82,7 +96,33 @@ for orig, new, n in [(8000, 16000, 1201), (44100, 8000, 4410), (22050, 16000, 22
     x = signal(n, orig)
     resample_cases.append({"from": orig, "to": new, "x": x.tolist(), "y": resample(x, orig, new).tolist()})
 
+# After the resample cases: the signals drawn before stay what they were.
+mfcc_cases = []
+for name, rate, n, n_mfcc, o in [
+    ("8 kHz, 40 bands, 13 coefficients", 8000, 4003, 13, dict(n_fft=256, win_length=200, hop=80, n_mels=40, f_min=0.0, f_max=4000.0)),
+    ("16 kHz, 128 bands, all 128 coefficients (an orthonormal transform)", 16000, 1601, 128, dict(n_fft=400, win_length=400, hop=200, n_mels=128, f_min=0.0, f_max=8000.0)),
+    ("22050 Hz, 33 bands, 1 coefficient (the scaled mean)", 22050, 2500, 1, dict(n_fft=512, win_length=441, hop=147, n_mels=33, f_min=60.0, f_max=7600.0)),
+]:
+    x = signal(n, rate)
+    y = log_mel(x, rate, log_offset=1e-6, **o) @ create_dct(n_mfcc, o["n_mels"])
+    mfcc_cases.append({"name": name, "sampleRate": rate, "nMfcc": n_mfcc, "options": o, "x": x.tolist(), "frames": y.shape[0], "mfcc": y.flatten().tolist()})
+
+# topDb (a floor below the maximum), for log-mel and MFCCs; after the cases above, as before.
+for name, rate, n, top_db, n_mfcc, o in [
+    ("8 kHz, 40 bands, topDb 26 (a quiet tail under the floor)", 8000, 4003, 26.0, None, dict(n_fft=256, win_length=200, hop=80, n_mels=40, f_min=0.0, f_max=4000.0)),
+    ("16 kHz, 64 bands, topDb 40, 20 coefficients", 16000, 3201, 40.0, 20, dict(n_fft=400, win_length=400, hop=160, n_mels=64, f_min=20.0, f_max=8000.0)),
+]:
+    x = signal(n, rate)
+    x[n // 2 :] *= 1e-3  # 60 dB quieter: most of its bins fall under the floor
+    x = x.float().double()
+    y = log_mel(x, rate, log_offset=1e-6, top_db=top_db, **o)
+    case = {"name": name, "sampleRate": rate, "topDb": top_db, "options": o, "x": x.tolist(), "frames": y.shape[0]}
+    if n_mfcc is None:
+        mel_cases.append({**case, "logMel": y.flatten().tolist()})
+    else:
+        mfcc_cases.append({**case, "nMfcc": n_mfcc, "mfcc": (y @ create_dct(n_mfcc, o["n_mels"])).flatten().tolist()})
+
 os.makedirs(os.path.dirname(OUT), exist_ok=True)
 with open(OUT, "w") as f:
-    json.dump({"generator": "test/golden/audio_generate.py", "torch": torch.__version__, "logMel": mel_cases, "resample": resample_cases}, f)
-print(f"wrote {len(mel_cases)} log-mel and {len(resample_cases)} resample cases to {OUT}")
+    json.dump({"generator": "test/golden/audio_generate.py", "torch": torch.__version__, "logMel": mel_cases, "mfcc": mfcc_cases, "resample": resample_cases}, f)
+print(f"wrote {len(mel_cases)} log-mel, {len(mfcc_cases)} MFCC and {len(resample_cases)} resample cases to {OUT}")

@@ -11,11 +11,4 @@ export function uniform(n: number, seed: number, scale: number): Float32Array {
   return out;
 }
 
-/** max |got − want| / max(1, max |want|). */
-export function scaledDiff(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  let scale = 1;
-  let diff = 0;
-  for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(want[i]!));
-  for (let i = 0; i < want.length; i++) diff = Math.max(diff, Math.abs(got[i]! - want[i]!));
-  return diff / scale;
-}
+export { scaledDiff } from './compare';

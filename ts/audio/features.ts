@@ -1,6 +1,7 @@
 /**
- * Speech features in wasm: resampling (torchaudio's `functional.resample` defaults) and log-mel
- * spectrograms (torchaudio's `MelSpectrogram` defaults, then ln(x + logOffset)).
+ * Speech features in wasm: resampling (torchaudio's `functional.resample` defaults), log-mel
+ * spectrograms (torchaudio's `MelSpectrogram` defaults, then ln(x + logOffset)) and MFCCs
+ * (torchaudio's `MFCC` with `log_mels: true`: the orthonormal DCT-II of each log-mel frame).
  */
 import { bindings } from '../backend/init';
 import { isTrap, recoverFromTrap } from '../backend/trap';
@@ -50,25 +51,59 @@ export interface LogMelOptions {
   fMax?: number;
   /** ln(mel + logOffset). @defaultValue 1e-6 */
   logOffset?: number;
+  /**
+   * Dynamic range kept, in decibels: values more than topDb below the spectrogram's maximum are
+   * raised to that floor (librosa's `power_to_db(top_db=…)`; 10 dB = ln(10) nats). It keeps the
+   * recording's noise floor out of the features. @defaultValue Infinity (no floor)
+   */
+  topDb?: number;
 }
 
-/** Log-mel spectrogram [frames, nMels] of a mono signal (frames = floor(length / hop) + 1). */
-export function logMelSpectrogram(samples: Float32Array, options: LogMelOptions): Tensor {
-  const where = 'logMelSpectrogram';
-  const x = samplesOf(where, samples);
+/** The options as the 9 numbers the wasm side reads, validated. */
+function melNumbers(where: string, options: unknown): Float64Array {
   if (options === null || typeof options !== 'object') throw new WasmRnnError('E_ARGUMENT', `${where}: options must be an object with a sampleRate`);
-  const sampleRate = rate(where, 'sampleRate', options.sampleRate);
-  const nFft = options.nFft ?? 400;
-  const winLength = options.winLength ?? nFft;
-  const hop = options.hopLength ?? Math.floor(winLength / 2);
-  const nMels = options.nMels ?? 128;
-  const numbers = { nFft, winLength, hopLength: hop, nMels, fMin: options.fMin ?? 0, fMax: options.fMax ?? sampleRate / 2, logOffset: options.logOffset ?? 1e-6 };
+  const o = options as LogMelOptions;
+  const sampleRate = rate(where, 'sampleRate', o.sampleRate);
+  const nFft = o.nFft ?? 400;
+  const winLength = o.winLength ?? nFft;
+  const hop = o.hopLength ?? Math.floor(winLength / 2);
+  const nMels = o.nMels ?? 128;
+  const numbers = { nFft, winLength, hopLength: hop, nMels, fMin: o.fMin ?? 0, fMax: o.fMax ?? sampleRate / 2, logOffset: o.logOffset ?? 1e-6 };
   for (const [k, v] of Object.entries(numbers)) {
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new WasmRnnError('E_ARGUMENT', `${where}: ${k} must be a finite number, got ${JSON.stringify(v)}`);
   }
   for (const k of ['nFft', 'winLength', 'hopLength', 'nMels'] as const) {
     if (!Number.isInteger(numbers[k]) || numbers[k] < 1) throw new WasmRnnError('E_ARGUMENT', `${where}: ${k} must be a positive integer, got ${numbers[k]}`);
   }
-  const out = call(where, () => bindings().audio_log_mel(x, new Float64Array([sampleRate, nFft, winLength, hop, nMels, numbers.fMin, numbers.fMax, numbers.logOffset])));
-  return tensor(out, [out.length / nMels, nMels]);
+  const topDb = o.topDb ?? Infinity;
+  if (typeof topDb !== 'number' || !(topDb > 0)) throw new WasmRnnError('E_ARGUMENT', `${where}: topDb must be a positive number (Infinity: no floor), got ${JSON.stringify(topDb)}`);
+  return new Float64Array([sampleRate, nFft, winLength, hop, nMels, numbers.fMin, numbers.fMax, numbers.logOffset, topDb]);
+}
+
+/** Log-mel spectrogram [frames, nMels] of a mono signal (frames = floor(length / hop) + 1). */
+export function logMelSpectrogram(samples: Float32Array, options: LogMelOptions): Tensor {
+  const where = 'logMelSpectrogram';
+  const x = samplesOf(where, samples);
+  const numbers = melNumbers(where, options);
+  const out = call(where, () => bindings().audio_log_mel(x, numbers));
+  return tensor(out, [out.length / numbers[4]!, numbers[4]!]);
+}
+
+export interface MfccOptions extends LogMelOptions {
+  /** Coefficients kept per frame (at most nMels). @defaultValue 40 */
+  nMfcc?: number;
+}
+
+/**
+ * MFCCs [frames, nMfcc] of a mono signal: the first nMfcc coefficients of the orthonormal DCT-II
+ * of each log-mel frame (torchaudio's `MFCC(log_mels=True)`; frames as in `logMelSpectrogram`).
+ */
+export function mfcc(samples: Float32Array, options: MfccOptions): Tensor {
+  const where = 'mfcc';
+  const x = samplesOf(where, samples);
+  const numbers = melNumbers(where, options);
+  const nMfcc = options.nMfcc ?? 40;
+  if (typeof nMfcc !== 'number' || !Number.isInteger(nMfcc) || nMfcc < 1 || nMfcc > numbers[4]!) throw new WasmRnnError('E_ARGUMENT', `${where}: nMfcc must be an integer in 1..=${numbers[4]} (nMels), got ${JSON.stringify(nMfcc)}`);
+  const out = call(where, () => bindings().audio_mfcc(x, numbers, nMfcc));
+  return tensor(out, [out.length / nMfcc, nMfcc]);
 }

@@ -1,4 +1,4 @@
 export { decodeWav, toMono } from './wav';
 export type { DecodedWav } from './wav';
-export { resample, logMelSpectrogram } from './features';
-export type { LogMelOptions } from './features';
+export { resample, logMelSpectrogram, mfcc } from './features';
+export type { LogMelOptions, MfccOptions } from './features';

@@ -28,8 +28,8 @@ function add_assign(dst, src) {
 }
 
 /**
- * ln(mel power + logOffset), (frames, nMels) row-major; `options` = [sampleRate, nFft,
- * winLength, hopLength, nMels, fMin, fMax, logOffset].
+ * ln(mel power + logOffset), floored topDb below the maximum, (frames, nMels) row-major
+ * (`options`: as `mel_options` reads them).
  * @param {Float32Array | number[]} samples
  * @param {Float64Array | number[]} options
  * @returns {Float32Array}
@@ -53,6 +53,36 @@ function audio_log_mel(samples, options) {
     var v3 = getArrayF32FromWasm0(ret[0], ret[1]).slice();
     wasm.__wbindgen_free(ret[0], ret[1] * 4, 4);
     return v3;
+}
+
+/**
+ * The first `n_mfcc` orthonormal DCT-II coefficients of each log-mel frame, (frames, nMfcc)
+ * row-major.
+ * @param {Float32Array | number[]} samples
+ * @param {Float64Array | number[]} options
+ * @param {number} n_mfcc
+ * @returns {Float32Array}
+ */
+function audio_mfcc(samples, options, n_mfcc) {
+    const val3 = +n_mfcc;
+    let ptr0, len0, ptr1, len1;
+    try {
+        ptr0 = passArrayF32ToWasm0(samples, wasm.__wbindgen_malloc);
+        len0 = WASM_VECTOR_LEN;
+        ptr1 = passArrayF64ToWasm0(options, wasm.__wbindgen_malloc);
+        len1 = WASM_VECTOR_LEN;
+    } catch (e) {
+        if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 8, 8); }
+        if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 4, 4); }
+        throw e;
+    }
+    const ret = wasm.audio_mfcc(ptr0, len0, ptr1, len1, val3);
+    if (ret[3]) {
+        throw takeFromExternrefTable0(ret[2]);
+    }
+    var v4 = getArrayF32FromWasm0(ret[0], ret[1]).slice();
+    wasm.__wbindgen_free(ret[0], ret[1] * 4, 4);
+    return v4;
 }
 
 /**
@@ -1499,6 +1529,7 @@ async function __wbg_init_once(module_or_path) {
     return Object.freeze({
         add_assign,
         audio_log_mel,
+        audio_mfcc,
         audio_resample,
         bytes_in_use,
         debug_trap_in,

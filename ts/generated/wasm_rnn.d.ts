@@ -7,10 +7,16 @@
 export function add_assign(dst: Float32Array, src: Float32Array | number[]): void;
 
 /**
- * ln(mel power + logOffset), (frames, nMels) row-major; `options` = [sampleRate, nFft,
- * winLength, hopLength, nMels, fMin, fMax, logOffset].
+ * ln(mel power + logOffset), floored topDb below the maximum, (frames, nMels) row-major
+ * (`options`: as `mel_options` reads them).
  */
 export function audio_log_mel(samples: Float32Array | number[], options: Float64Array | number[]): Float32Array;
+
+/**
+ * The first `n_mfcc` orthonormal DCT-II coefficients of each log-mel frame, (frames, nMfcc)
+ * row-major.
+ */
+export function audio_mfcc(samples: Float32Array | number[], options: Float64Array | number[], n_mfcc: number): Float32Array;
 
 /**
  * `samples` at `from` Hz resampled to `to` Hz (torchaudio's default windowed sinc).
@@ -247,6 +253,7 @@ export interface InitOutput {
     readonly memory: WebAssembly.Memory;
     readonly add_assign: (a: number, b: number, c: any, d: number, e: number) => [number, number];
     readonly audio_log_mel: (a: number, b: number, c: number, d: number) => [number, number, number, number];
+    readonly audio_mfcc: (a: number, b: number, c: number, d: number, e: number) => [number, number, number, number];
     readonly audio_resample: (a: number, b: number, c: number, d: number) => [number, number, number, number];
     readonly bytes_in_use: () => number;
     readonly debug_trap_in: (a: number, b: number) => [number, number];

@@ -3,6 +3,7 @@
 export const memory: WebAssembly.Memory;
 export const add_assign: (a: number, b: number, c: any, d: number, e: number) => [number, number];
 export const audio_log_mel: (a: number, b: number, c: number, d: number) => [number, number, number, number];
+export const audio_mfcc: (a: number, b: number, c: number, d: number, e: number) => [number, number, number, number];
 export const audio_resample: (a: number, b: number, c: number, d: number) => [number, number, number, number];
 export const bytes_in_use: () => number;
 export const debug_trap_in: (a: number, b: number) => [number, number];

@@ -1,7 +1,8 @@
 //! Log-mel spectrogram with torchaudio's `MelSpectrogram` defaults: frames centered on every
 //! hop (reflect padding of n_fft/2 at both ends), a periodic Hann window of `win_length`
 //! centered in the n_fft frame, the power spectrum, HTK mel triangles between f_min and f_max
-//! (no normalization), then ln(mel + offset).
+//! (no normalization), then ln(mel + offset), optionally floored `top_db` decibels below the
+//! spectrogram's maximum (librosa's `power_to_db(top_db=…)`, torchaudio's `AmplitudeToDB`).
 
 use super::fft::FftPlan;
 use crate::error::Error;
@@ -18,6 +19,8 @@ pub struct MelOptions {
     pub f_max: f64,
     /// Added before the log (keeps silence finite).
     pub log_offset: f64,
+    /// Dynamic range kept below the maximum, in decibels (∞: none).
+    pub top_db: f64,
 }
 
 fn hz_to_mel(f: f64) -> f64 {
@@ -76,12 +79,26 @@ impl MelOptions {
         if !(self.log_offset > 0.0 && self.log_offset.is_finite()) {
             return bad(format!("logOffset must be a positive number, got {}", self.log_offset));
         }
+        if self.top_db.is_nan() || self.top_db <= 0.0 {
+            return bad(format!("topDb must be a positive number (Infinity: no floor), got {}", self.top_db));
+        }
         Ok(())
     }
 
     /// Frames of a signal of `len` samples (torch.stft with center=True).
     pub fn frames(&self, len: usize) -> usize {
         len / self.hop + 1
+    }
+}
+
+/// `v`, or `floor` if v is below it (a NaN stays NaN). Out of line for the reason of [`triangle`]:
+/// inlined, the loop would become relaxed max instructions.
+#[inline(never)]
+fn raise_to(v: f32, floor: f32) -> f32 {
+    if v < floor {
+        floor
+    } else {
+        v
     }
 }
 
@@ -128,6 +145,14 @@ pub fn log_mel_spectrogram(samples: &[f32], o: &MelOptions) -> Result<Vec<f32>, 
         for m in 0..o.n_mels {
             let mel: f64 = power.iter().enumerate().map(|(i, p)| p * fb[i * o.n_mels + m]).sum();
             out.push((mel + o.log_offset).ln() as f32);
+        }
+    }
+    if o.top_db.is_finite() {
+        // 10·log10(p) dB = ln(p) · 10/ln 10: top_db decibels are top_db · ln(10)/10 nats.
+        let max = out.iter().fold(f32::NEG_INFINITY, |m, &v| if v > m { v } else { m });
+        let floor = (max as f64 - o.top_db * std::f64::consts::LN_10 / 10.0) as f32;
+        for v in &mut out {
+            *v = raise_to(*v, floor);
         }
     }
     Ok(out)

@@ -1,8 +1,9 @@
-//! The FFT against the direct DFT, resampling against the signal it must preserve, and the
-//! mel filterbank's shape. (Parity with torchaudio's outputs is in test/audio.test.ts.)
+//! The FFT against the direct DFT, resampling against the signal it must preserve, the mel
+//! filterbank's shape and the DCT's orthonormality. (Parity with torchaudio's outputs is in test/audio.test.ts.)
 
 use super::fft::FftPlan;
 use super::mel::{log_mel_spectrogram, mel_filterbank, MelOptions};
+use super::mfcc::{dct_matrix, mfcc};
 use super::resample::resample;
 use std::f64::consts::PI;
 
@@ -43,7 +44,7 @@ fn resampling_keeps_a_tone_below_both_nyquists() {
 
 #[test]
 fn mel_bands_are_triangles_and_a_tone_lights_its_band() {
-    let o = MelOptions { sample_rate: 8000.0, n_fft: 256, win_length: 200, hop: 80, n_mels: 40, f_min: 0.0, f_max: 4000.0, log_offset: 1e-6 };
+    let o = MelOptions { sample_rate: 8000.0, n_fft: 256, win_length: 200, hop: 80, n_mels: 40, f_min: 0.0, f_max: 4000.0, log_offset: 1e-6, top_db: f64::INFINITY };
     let fb = mel_filterbank(&o);
     for m in 0..o.n_mels {
         let peak = (0..129).map(|i| fb[i * o.n_mels + m]).fold(0.0, f64::max);
@@ -60,4 +61,21 @@ fn mel_bands_are_triangles_and_a_tone_lights_its_band() {
     };
     assert!((centre(best) - 1000.0).abs() < 120.0, "1 kHz tone peaks in band {best} centred at {}", centre(best));
     assert!(log_mel_spectrogram(&x[..100], &o).is_err());
+}
+
+#[test]
+fn the_dct_is_orthonormal_and_mfccs_refuse_more_coefficients_than_bands() {
+    for n in [1usize, 13, 40] {
+        let d = dct_matrix(n, n);
+        for (i, a) in d.chunks_exact(n).enumerate() {
+            for (j, b) in d.chunks_exact(n).enumerate() {
+                let dot: f64 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+                assert!((dot - if i == j { 1.0 } else { 0.0 }).abs() < 1e-12, "n={n}: rows {i}, {j}: {dot}");
+            }
+        }
+    }
+    let o = MelOptions { sample_rate: 8000.0, n_fft: 256, win_length: 200, hop: 80, n_mels: 40, f_min: 0.0, f_max: 4000.0, log_offset: 1e-6, top_db: f64::INFINITY };
+    let x: Vec<f32> = (0..1000).map(|i| (i as f32 * 0.1).sin()).collect();
+    assert_eq!(mfcc(&x, &o, 13).unwrap().len(), o.frames(x.len()) * 13);
+    assert!(mfcc(&x, &o, 0).is_err() && mfcc(&x, &o, 41).is_err());
 }

@@ -202,6 +202,16 @@ pub fn gru_backward(
     input_and_weight_grads(dx, grads, &cache.gates, &cache.d_hidden_gates, x, &cache.h_prev, last_block_input, w, dims, &mut s.gemm);
 }
 
+/// Through h_t = (1−z)⊙n + z⊙h_{t−1}, with n = tanh(a_n) and z = σ(a_z): the gradients of the
+/// pre-activations a_n and a_z, given dh = ∂L/∂h_t.
+#[inline(always)]
+fn through_update(dh: F32x4, z: F32x4, n: F32x4, h_prev: F32x4) -> (F32x4, F32x4) {
+    let one = F32x4::splat(1.0);
+    let da_n = dh.mul(one.sub(z)).mul(one.sub(n.mul(n)));
+    let da_z = dh.mul(h_prev.sub(n)).mul(z.mul(one.sub(z)));
+    (da_n, da_z)
+}
+
 /// Backward through one step of PyTorch's GRU: pre-activation gradients into `gates` (the input
 /// side) and `d_hidden` (the hidden side), and dh_{t−1}'s direct part z ⊙ dh into `s.dh_next`.
 fn step_back_reset_after(gates: &mut [f32], d_hidden: &mut [f32], hn: &[f32], h_prev: &[f32], s: &mut Scratch, batch: usize, hidden: usize) {
@@ -219,9 +229,7 @@ fn step_back_reset_after(gates: &mut [f32], d_hidden: &mut [f32], hn: &[f32], h_
             let hn = load_partial(&hn[at..at + n]);
             let h_prev = load_partial(&h_prev[at..at + n]);
             let dh = load_partial(&s.dh[at..at + n]);
-            // Through h_t = (1−z)⊙n + z⊙h_{t−1}.
-            let da_n = dh.mul(one.sub(z)).mul(one.sub(nn.mul(nn)));
-            let da_z = dh.mul(h_prev.sub(nn)).mul(z.mul(one.sub(z)));
+            let (da_n, da_z) = through_update(dh, z, nn, h_prev);
             // Through n = tanh(x_n + r⊙hn) into r.
             let da_r = da_n.mul(hn).mul(r.mul(one.sub(r)));
             store_partial(da_r, &mut g_row[j..j + n]);
@@ -251,8 +259,7 @@ fn step_back_reset_before(gates: &mut [f32], d_hidden: &mut [f32], h_prev: &[f32
             let nn = load_partial(&g_row[2 * hidden + j..][..n]);
             let h_prev = load_partial(&h_prev[at..at + n]);
             let dh = load_partial(&s.dh[at..at + n]);
-            let da_n = dh.mul(one.sub(z)).mul(one.sub(nn.mul(nn)));
-            let da_z = dh.mul(h_prev.sub(nn)).mul(z.mul(one.sub(z)));
+            let (da_n, da_z) = through_update(dh, z, nn, h_prev);
             store_partial(da_z, &mut g_row[hidden + j..][..n]);
             store_partial(da_n, &mut g_row[2 * hidden + j..][..n]);
             store_partial(da_z, &mut dh_row[hidden + j..][..n]);
