@@ -93,6 +93,29 @@ describe.runIf(process.env.WASM_RNN_VARIANT === 'simd' && existsSync(fsdd))('was
     expect(r.stdout).toBe('');
   });
 
+  it('speech --top-db none --ensemble 2: features without a floor, two classifiers saved, the settings say so', async () => {
+    const dir = join(work, 'ensemble');
+    const r = cli('speech', '--quick', '--quiet', '--json', '--parts', 'official', '--top-db', 'none', '--ensemble', '2', '--data', fsdd, '--out', dir);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.settings).toMatchObject({ topDb: null, ensemble: 2, normalize: 'utterance' });
+    expect(summary.accuracy.official).toBeGreaterThanOrEqual(0);
+    expect(summary.accuracy.official).toBeLessThanOrEqual(1);
+    await expectReloads(dir, 'classifier');
+    await expectReloads(dir, 'classifier-2');
+  });
+
+  it.each([
+    ['--top-db', '0', /--top-db must be a positive number/],
+    ['--top-db', 'loud', /--top-db must be a positive number/],
+    ['--ensemble', '0', /--ensemble must be an integer ≥ 1/],
+  ])('speech %s %s: one line, exit code 1', (flag, value, message) => {
+    const r = cli('speech', '--quick', '--quiet', flag, value, '--data', fsdd, '--out', join(work, 'bad'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+
   it('speech with a folder that has no recordings: one line naming it, exit code 1', () => {
     const r = cli('speech', '--quick', '--quiet', '--data', work, '--out', join(work, 'none'));
     expect(r.code).toBe(1);

@@ -13,14 +13,14 @@ export const AUGMENTATIONS = ['speed', 'noise', 'mask'];
  * Feature variants of one waveform: the clean one first, then `count` augmented ones (a random
  * speed in 0.85–1.15 and/or gain 0.3–3 with noise at 10–40 dB SNR, by what is on).
  */
-export function waveVariants(samples, { on, count, random, normalize }) {
-  const out = [features(samples, undefined, normalize)];
+export function waveVariants(samples, { on, count, random, normalize, topDb }) {
+  const out = [features(samples, { normalize, topDb })];
   if (!on.has('speed') && !on.has('noise')) return out;
   for (let k = 0; k < count; k++) {
     let w = samples;
     if (on.has('speed')) w = changeSpeed(w, 0.85 + 0.3 * random());
     if (on.has('noise')) w = gainAndNoise(w, { gain: 0.3 * 10 ** random(), snrDb: 10 + 30 * random(), random });
-    out.push(features(w, undefined, normalize));
+    out.push(features(w, { normalize, topDb }));
   }
   return out;
 }

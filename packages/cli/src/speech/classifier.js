@@ -28,9 +28,9 @@ export function classifierModel({ F, hidden, seed, lr, dropout = 0 }) {
   return model;
 }
 
-/** The predicted digit of every utterance (`frames`: Float32Array[] of T_i × F). */
-export function classify(model, frames, F, batchSize = 64) {
-  const out = new Int32Array(frames.length);
+/** Softmax probabilities [N × 10] (row-major Float64Array) of every utterance (`frames`: Float32Array[] of T_i × F). */
+export function probabilities(model, frames, F, batchSize = 64) {
+  const out = new Float64Array(frames.length * 10);
   // Sorted by length so batches carry little padding.
   const order = frames.map((f, i) => [f.length, i]).sort((a, b) => a[0] - b[0]).map(([, i]) => i);
   for (const batch of inOrder(order.length, batchSize)) {
@@ -38,10 +38,28 @@ export function classify(model, frames, F, batchSize = 64) {
     const { x, lengths } = padBatch(ids.map((i) => frames[i]), F);
     const logits = model.predict(x, { lengths }).data; // [B, 10]
     ids.forEach((i, b) => {
-      let arg = 0;
-      for (let c = 1; c < 10; c++) if (logits[b * 10 + c] > logits[b * 10 + arg]) arg = c;
-      out[i] = arg;
+      const row = logits.subarray(b * 10, b * 10 + 10);
+      const top = Math.max(...row);
+      let sum = 0;
+      for (let c = 0; c < 10; c++) sum += (out[i * 10 + c] = Math.exp(row[c] - top));
+      for (let c = 0; c < 10; c++) out[i * 10 + c] /= sum;
     });
+  }
+  return out;
+}
+
+/**
+ * The predicted digit of every utterance by an ensemble of classifiers (one model or several):
+ * the digit of highest mean probability.
+ */
+export function classify(models, frames, F) {
+  const mean = new Float64Array(frames.length * 10);
+  for (const model of [models].flat()) probabilities(model, frames, F).forEach((p, j) => (mean[j] += p));
+  const out = new Int32Array(frames.length);
+  for (let i = 0; i < out.length; i++) {
+    let arg = 0;
+    for (let c = 1; c < 10; c++) if (mean[i * 10 + c] > mean[i * 10 + arg]) arg = c;
+    out[i] = arg;
   }
   return out;
 }

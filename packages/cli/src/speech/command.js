@@ -44,6 +44,7 @@ const fraction = (name) => (v) => {
   if (!(n >= 0 && n < 1)) throw new CliError(`${name} must be in [0, 1), got ${JSON.stringify(v)}`);
   return n;
 };
+const decibels = (name) => (v) => (v === 'none' ? Infinity : positive(name)(v));
 const list = (name, allowed, none) => (v) => {
   const items = v.split(',').map((s) => s.trim()).filter(Boolean);
   if (none && items.length === 1 && items[0] === 'none') return [];
@@ -60,11 +61,13 @@ export function speechCommand() {
     .addOption(new Option('--parts <list>', `what to run: ${PARTS.join(',')}`).default(PARTS, PARTS.join(',')).argParser(list('--parts', PARTS, false)))
     .addOption(new Option('--augment <list>', `augmentation: ${AUGMENTATIONS.join(',')} or none`).default(AUGMENTATIONS, AUGMENTATIONS.join(',')).argParser(list('--augment', AUGMENTATIONS, true)))
     .addOption(new Option('--normalize <how>', 'classifier features: the whole utterance to mean 0, variance 1 (utterance: the level goes, the spectral shape stays), or each band on its own (bands)').choices(['utterance', 'bands']).default('utterance'))
+    .addOption(new Option('--top-db <dB>', 'classifier features: floor the log-mel this many decibels below its loudest value, so each recording\'s own noise floor is not a feature (none: no floor)').default(35, '35').argParser(decibels('--top-db')))
     .option('--speakers <list>', 'held-out part: only these speakers (comma-separated; default all)')
     .addOption(new Option('--variants <n>', 'augmented copies (speed/noise) computed per recording').default(2).argParser(int('--variants', 0)))
     .addOption(new Option('--hidden <n>', 'classifier GRU size per direction').default(128).argParser(int('--hidden')))
     .addOption(new Option('--stack <n>', 'classifier: 10 ms frames stacked per recurrent step').default(2).argParser(int('--stack')))
     .addOption(new Option('--dropout <p>', 'classifier: dropout after each recurrent layer').default(0).argParser(fraction('--dropout')))
+    .addOption(new Option('--ensemble <n>', 'classifier: train this many models (seeds --seed, --seed + 1, …) and average their probabilities').default(1).argParser(int('--ensemble')))
     .addOption(new Option('--epochs <n>', 'classifier epochs (official split)').default(30).argParser(int('--epochs')))
     .addOption(new Option('--held-out-epochs <n>', 'classifier epochs per held-out speaker').default(20).argParser(int('--held-out-epochs')))
     .addOption(new Option('--batch <n>', 'utterances per step').default(32).argParser(int('--batch')))
@@ -94,12 +97,12 @@ async function runSpeech(opts, ctx) {
   if (quick) recordings = quickSubset(recordings);
   const on = new Set(opts.augment);
   const parts = new Set(opts.parts);
-  const cache = new FeatureCache(recordings, { on, variants: quick ? 1 : opts.variants, random, progress, classifier: parts.has('official') || parts.has('held-out'), normalize: opts.normalize });
+  const cache = new FeatureCache(recordings, { on, variants: quick ? 1 : opts.variants, random, progress, classifier: parts.has('official') || parts.has('held-out'), normalize: opts.normalize, topDb: opts.topDb });
   const digits = recordings.map((r) => r.digit);
   const all = recordings.map((_, i) => i);
   const speakers = speakersOf(recordings);
   const settings = {
-    hidden: quick ? 16 : opts.hidden, stack: opts.stack, normalize: opts.normalize, dropout: opts.dropout, epochs: quick ? 1 : opts.epochs, heldOutEpochs: quick ? 1 : opts.heldOutEpochs, batch: opts.batch, lr: opts.lr,
+    hidden: quick ? 16 : opts.hidden, stack: opts.stack, normalize: opts.normalize, topDb: Number.isFinite(opts.topDb) ? opts.topDb : null, ensemble: opts.ensemble, dropout: opts.dropout, epochs: quick ? 1 : opts.epochs, heldOutEpochs: quick ? 1 : opts.heldOutEpochs, batch: opts.batch, lr: opts.lr,
     ctcHidden: quick ? 16 : opts.ctcHidden, ctcEpochs: quick ? 1 : opts.ctcEpochs, ctcTrain: quick ? 48 : opts.ctcTrain, ctcTest: quick ? 16 : opts.ctcTest, beam: opts.beam,
   };
   const chosen = opts.speakers?.split(',').map((v) => v.trim()) ?? speakers;
@@ -107,7 +110,8 @@ async function runSpeech(opts, ctx) {
   if (unknown !== undefined) throw new CliError(`--speakers: no recordings of ${JSON.stringify(unknown)} (speakers: ${speakers.join(', ')})`);
   const heldOutSpeakers = quick ? chosen.slice(0, 2) : chosen;
   // Time shares of the --max-minutes budget, by each stage's expected cost.
-  const weights = [...(parts.has('official') ? [1] : []), ...(parts.has('held-out') ? heldOutSpeakers.map(() => 0.6) : []), ...(parts.has('ctc') ? [3] : [])];
+  const members = (w) => new Array(settings.ensemble).fill(w / settings.ensemble);
+  const weights = [...(parts.has('official') ? members(1) : []), ...(parts.has('held-out') ? heldOutSpeakers.flatMap(() => members(0.6)) : []), ...(parts.has('ctc') ? [3] : [])];
   const share = () => {
     const total = weights.reduce((a, b) => a + b, 0);
     return weights.shift() / total;
@@ -117,13 +121,28 @@ async function runSpeech(opts, ctx) {
 
   const stack = opts.stack;
   const F = FEATURES.nMels * stack;
+  /** The ensemble's models (seeds seed, seed + 1, …), each trained on `ids`; its training time and steps summed. */
   const trainClassifier = async (ids, label, epochs) => {
-    const model = classifierModel({ F, hidden: settings.hidden, seed, lr: settings.lr, dropout: settings.dropout });
-    const draw = (rnd) => ({ frames: ids.map((i) => cache.draw(i, stack, rnd)), targets: ids.map((i) => digits[i]), S: 0 });
-    const run = await trainLoop(model, { F, draw, epochs, batchSize: settings.batch, lr: settings.lr, random, pool, progress, budget, share: share(), label });
-    return { model, run };
+    const models = [];
+    const run = { seconds: 0, epochs: 0, steps: 0 };
+    try {
+      for (let m = 0; m < settings.ensemble; m++) {
+        const model = classifierModel({ F, hidden: settings.hidden, seed: seed + m, lr: settings.lr, dropout: settings.dropout });
+        models.push(model);
+        const draw = (rnd) => ({ frames: ids.map((i) => cache.draw(i, stack, rnd)), targets: ids.map((i) => digits[i]), S: 0 });
+        const name = settings.ensemble > 1 ? `${label} ${m + 1}/${settings.ensemble}` : label;
+        const r = await trainLoop(model, { F, draw, epochs, batchSize: settings.batch, lr: settings.lr, random, pool, progress, budget, share: share(), label: name });
+        run.seconds += r.seconds;
+        run.epochs = Math.max(run.epochs, r.epochs);
+        run.steps += r.steps;
+      }
+    } catch (e) {
+      for (const model of models) model.dispose();
+      throw e;
+    }
+    return { models, run };
   };
-  const test = (model, ids) => score(classify(model, ids.map((i) => cache.clean(i, stack)), F), ids.map((i) => digits[i]));
+  const test = (models, ids) => score(classify(models, ids.map((i) => cache.clean(i, stack)), F), ids.map((i) => digits[i]));
 
   const summary = { accuracy: { official: null, speakerHeldOut: null, perSpeaker: {} }, ctc: { digitErrorRate: null, digitErrorRateBeam: null }, data: opts.data, recordings: recordings.length, augment: [...on], settings, timing: {} };
   const official = officialSplit(recordings.map((r, i) => ({ ...r, i })));
@@ -131,15 +150,16 @@ async function runSpeech(opts, ctx) {
     if (parts.has('official')) {
       const trainIds = official.train.map((r) => r.i);
       const testIds = official.test.map((r) => r.i);
-      const { model, run } = await trainClassifier(trainIds, 'official', settings.epochs);
-      const result = test(model, testIds);
+      const { models, run } = await trainClassifier(trainIds, 'official', settings.epochs);
+      const result = test(models, testIds);
       summary.accuracy.official = result.accuracy;
       summary.misclassified = { official: misclassified(result.predicted, testIds, recordings) };
       summary.timing.official = { seconds: round(run.seconds), epochs: run.epochs, steps: run.steps };
       progress.log(`official split: accuracy ${(100 * result.accuracy).toFixed(2)}% on ${testIds.length} test recordings`);
       await writeConfusion(out, 'speech-confusion-official', `Official split: ${(100 * result.accuracy).toFixed(1)}% of ${testIds.length} test recordings`, result.confusion);
-      saveModelFile(out, 'classifier', model, padBatch([cache.clean(testIds[0], stack)], F).x);
-      model.dispose();
+      // The ensemble's models: classifier.safetensors, then classifier-2.safetensors, ….
+      models.forEach((model, m) => saveModelFile(out, m === 0 ? 'classifier' : `classifier-${m + 1}`, model, padBatch([cache.clean(testIds[0], stack)], F).x));
+      for (const model of models) model.dispose();
     }
     if (parts.has('held-out')) {
       const pooled = Array.from({ length: 10 }, () => new Array(10).fill(0));
@@ -147,9 +167,9 @@ async function runSpeech(opts, ctx) {
       for (const speaker of heldOutSpeakers) {
         const trainIds = all.filter((i) => recordings[i].speaker !== speaker);
         const testIds = all.filter((i) => recordings[i].speaker === speaker);
-        const { model, run } = await trainClassifier(trainIds, `held out ${speaker}`, settings.heldOutEpochs);
-        const result = test(model, testIds);
-        model.dispose();
+        const { models, run } = await trainClassifier(trainIds, `held out ${speaker}`, settings.heldOutEpochs);
+        const result = test(models, testIds);
+        for (const model of models) model.dispose();
         seconds += run.seconds;
         summary.accuracy.perSpeaker[speaker] = result.accuracy;
         result.confusion.forEach((row, t) => row.forEach((n, p) => (pooled[t][p] += n)));

@@ -11,12 +11,12 @@ export class FeatureCache {
    * `on`: Set of augmentations; `variants`: augmented copies per recording; `classifier`: false
    * when only the connected digits run (they need the waveforms, not per-recording features).
    */
-  constructor(recordings, { on, variants, random, progress, classifier = true, normalize = 'bands' }) {
+  constructor(recordings, { on, variants, random, progress, classifier = true, normalize = 'utterance', topDb = Infinity }) {
     const started = performance.now();
     this.recordings = recordings;
     this.on = on;
     this.waves = recordings.map((r) => readWav(r.path));
-    this.variants = classifier ? this.waves.map((w) => waveVariants(w, { on, count: variants, random, normalize })) : [];
+    this.variants = classifier ? this.waves.map((w) => waveVariants(w, { on, count: variants, random, normalize, topDb })) : [];
     progress.log(`speech: ${recordings.length} recordings read, ${this.variants.reduce((n, v) => n + v.length, 0)} feature sets computed in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
 

@@ -50,7 +50,7 @@ export async function predictFiles(files, opts) {
   }
   if (settings?.kind !== 'ctc' || typeof settings.features?.nMels !== 'number' || !Number.isInteger(settings.stack)) throw fileError(side, 'not the settings of a connected-digit model written by `speech`');
   // Every file is read and checked before the model is loaded: a bad file fails fast, by name.
-  const frames = files.map((f) => features(readWav(f, settings.features.sampleRate), settings.features));
+  const frames = files.map((f) => features(readWav(f, settings.features.sampleRate), { settings: settings.features }));
   const model = await loadModelFile(opts.model);
   try {
     const heard = transcribe(model, frames, { nMels: settings.features.nMels, stack: settings.stack, beam: opts.beam });
