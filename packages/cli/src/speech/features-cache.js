@@ -9,9 +9,11 @@ import { FEATURES, readWav, stackFrames } from './front-end.js';
 export class FeatureCache {
   /**
    * `on`: Set of augmentations; `variants`: augmented copies per recording; `classifier`: false
-   * when only the connected digits run (they need the waveforms, not per-recording features).
+   * when only the connected digits run (they need the waveforms, not per-recording features);
+   * `normalize`, `topDb`: the classifier's features (`features` in front-end.js; the CLI's
+   * --normalize and --top-db decide them).
    */
-  constructor(recordings, { on, variants, random, progress, classifier = true, normalize = 'utterance', topDb = Infinity }) {
+  constructor(recordings, { on, variants, random, progress, classifier = true, normalize, topDb }) {
     const started = performance.now();
     this.recordings = recordings;
     this.on = on;
