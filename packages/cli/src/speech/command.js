@@ -125,11 +125,11 @@ async function runSpeech(opts, ctx) {
   const trainClassifier = async (ids, label, epochs) => {
     const models = [];
     const run = { seconds: 0, epochs: 0, steps: 0 };
+    const draw = (rnd) => ({ frames: ids.map((i) => cache.draw(i, stack, rnd)), targets: ids.map((i) => digits[i]), S: 0 });
     try {
       for (let m = 0; m < settings.ensemble; m++) {
         const model = classifierModel({ F, hidden: settings.hidden, seed: seed + m, lr: settings.lr, dropout: settings.dropout });
         models.push(model);
-        const draw = (rnd) => ({ frames: ids.map((i) => cache.draw(i, stack, rnd)), targets: ids.map((i) => digits[i]), S: 0 });
         const name = settings.ensemble > 1 ? `${label} ${m + 1}/${settings.ensemble}` : label;
         const r = await trainLoop(model, { F, draw, epochs, batchSize: settings.batch, lr: settings.lr, random, pool, progress, budget, share: share(), label: name });
         run.seconds += r.seconds;
@@ -158,7 +158,8 @@ async function runSpeech(opts, ctx) {
       progress.log(`official split: accuracy ${(100 * result.accuracy).toFixed(2)}% on ${testIds.length} test recordings`);
       await writeConfusion(out, 'speech-confusion-official', `Official split: ${(100 * result.accuracy).toFixed(1)}% of ${testIds.length} test recordings`, result.confusion);
       // The ensemble's models: classifier.safetensors, then classifier-2.safetensors, ….
-      models.forEach((model, m) => saveModelFile(out, m === 0 ? 'classifier' : `classifier-${m + 1}`, model, padBatch([cache.clean(testIds[0], stack)], F).x));
+      const sample = padBatch([cache.clean(testIds[0], stack)], F).x;
+      models.forEach((model, m) => saveModelFile(out, m === 0 ? 'classifier' : `classifier-${m + 1}`, model, sample));
       for (const model of models) model.dispose();
     }
     if (parts.has('held-out')) {
