@@ -32,7 +32,7 @@ const { values: o } = parseArgs({
 });
 if (o.help) {
   log(`node bench/textgen.mjs [--minutes 20] [--threads 2] [--seed 1] [--text FILE] [--only ours|pytorch] [--ours-summary FILE] [--out STEM] [--report FILE.json]
-Trains the character LSTM of \`wasm-rnn textgen\` (Embedding 65→64, LSTM 256, dropout 0.2, Dense 256→65,
+Trains the character LSTM of \`wasm-rnn textgen\` (Embedding 65→64, dropout 0.1, LSTM 256, dropout 0.2, Dense 256→65,
 Adam 2e-3 with warm-up and cosine, clipping 1.0, batch 32, sequence 64, windows cut at 8 offsets) here and in PyTorch for the
 same wall time each, one after the other, and writes STEM.json and STEM.md.
 --ours-summary FILE takes the wasm-rnn row from the summary.json of an earlier run of the same

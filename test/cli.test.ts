@@ -61,6 +61,7 @@ describe.runIf(process.env.WASM_RNN_VARIANT === 'simd')('wasm-rnn CLI', () => {
     // Read statefully, the validation text scores no worse than in windows from a zero state.
     expect(summary.valNats).toBeLessThan(summary.valNatsWindows + 1e-3);
     expect(summary.settings.cuts).toBe(2);
+    expect(summary.settings.inputDropout).toBe(0.1);
     expect(summary.steps).toBe(20);
     expect(typeof summary.sample).toBe('string');
     expect(existsSync(join(out, 'textgen-loss.svg'))).toBe(true);

@@ -52,6 +52,7 @@ export function textgenCommand() {
     .addOption(new Option('--batch <n>', 'sequences per step').default(32).argParser(int('--batch')))
     .addOption(new Option('--lr <x>', 'peak learning rate (Adam, cosine schedule)').default(2e-3).argParser(num('--lr', (x) => x > 0)))
     .addOption(new Option('--dropout <p>', 'dropout before the readout').default(0.2).argParser(num('--dropout', (p) => p >= 0 && p < 1)))
+    .addOption(new Option('--input-dropout <p>', 'dropout on the character embeddings, before the LSTM').default(0.1).argParser(num('--input-dropout', (p) => p >= 0 && p < 1)))
     .addOption(new Option('--steps <n>', 'training steps (the cosine schedule spans them; --max-minutes may stop sooner)').default(6000).argParser(int('--steps')))
     .addOption(new Option('--workers <n>', 'train data-parallel on this many workers (1: this thread only)').default(Math.min(2, availableParallelism())).argParser(int('--workers')))
     .action(action(runTrain));
@@ -110,13 +111,15 @@ async function runTrain(opts, ctx) {
   const valWhole = validationStreams(corpus.validation, 16, 1024, { cover: true });
   progress.log(`textgen: ${opts.text}: ${corpus.train.length + corpus.validation.length} characters, vocabulary ${V}; ${N} training sequences of ${seq} (${cuts} cuts${opts.stateful ? `, ${opts.batch} streams, state carried` : ', shuffled'}), validation ${corpus.validation.length} characters`);
 
-  const layers = [new Embedding({ numEmbeddings: V, embeddingDim: opts.embedding }), new LSTM({ inputSize: opts.embedding, hiddenSize: hidden, numLayers: opts.layers, dropout: opts.layers > 1 ? opts.dropout : 0 })];
+  const layers = [new Embedding({ numEmbeddings: V, embeddingDim: opts.embedding })];
+  if (opts.inputDropout > 0) layers.push(new Dropout({ p: opts.inputDropout }));
+  layers.push(new LSTM({ inputSize: opts.embedding, hiddenSize: hidden, numLayers: opts.layers, dropout: opts.layers > 1 ? opts.dropout : 0 }));
   if (opts.dropout > 0) layers.push(new Dropout({ p: opts.dropout }));
   layers.push(new Dense({ inputSize: hidden, outputSize: V }));
   const model = new Sequential(layers, { seed });
   model.compile({ loss: 'crossEntropy', optimizer: new Adam({ lr: opts.lr }), clipGradNorm: 1 });
   model.preprocessing = { vocab: corpus.vocab };
-  progress.log(`model: Embedding ${V}→${opts.embedding}, LSTM ${hidden}×${opts.layers}, Dense ${hidden}→${V}: ${model.parameterCount()} parameters; ${workers} worker(s)`);
+  progress.log(`model: Embedding ${V}→${opts.embedding}, dropout ${opts.inputDropout}, LSTM ${hidden}×${opts.layers}, dropout ${opts.dropout}, Dense ${hidden}→${V}: ${model.parameterCount()} parameters; ${workers} worker(s)`);
 
   // Validation curve: every `evalEvery` steps on the 32 streams; the whole validation text at the
   // end (valNats). The best weights (by the curve) are kept.
@@ -198,7 +201,7 @@ async function runTrain(opts, ctx) {
     seconds: Math.round(result.seconds * 10) / 10,
     sample,
     curve,
-    settings: { hidden, layers: opts.layers, embedding: opts.embedding, seq, cuts, stateful: opts.stateful, batch: opts.batch, lr: opts.lr, dropout: opts.dropout, workers, vocabulary: V },
+    settings: { hidden, layers: opts.layers, embedding: opts.embedding, seq, cuts, stateful: opts.stateful, batch: opts.batch, lr: opts.lr, dropout: opts.dropout, inputDropout: opts.inputDropout, workers, vocabulary: V },
   };
 }
 
