@@ -14,6 +14,7 @@ import { spawnImpl } from './lib/impls.mjs';
 import { ensureBenchDeps, ensureLibrary, ensurePyTorch } from './lib/install.mjs';
 import { loadavg, machineInfo } from './lib/machine.mjs';
 import { MODEL_SHAPE, makeModelCase, modelFlopsPerStep, writeModelCase } from './lib/model-case.mjs';
+import { list, number, positiveInt, readOptions } from './lib/options.mjs';
 import { compareArrays, summarize } from './lib/stats.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -69,48 +70,49 @@ TF.js model.fit, in the same rounds. Writes bench/results/model.{json,md}.
   --help`;
 
 function parseArgs(argv) {
-  const o = { peers: ['all'], fitBatches: 8, tfjsBatches: 4, quick: false, tol: 1e-4, out: join(benchDir, 'results', 'model'), install: true, rebuild: false };
-  const list = (v) => v.split(',').map((s) => s.trim()).filter(Boolean);
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const key = a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
-    const val = () => {
-      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    switch (key) {
-      case '--help':
-      case '-h':
-        console.log(HELP);
-        process.exit(0);
-      // falls through
-      case '--modes':
-        if (val() !== 'model') throw new Error('bench/model.mjs runs --modes model only');
-        break;
-      case '--peers': o.peers = list(val()); break;
-      case '--fit-batches': o.fitBatches = Number(val()); break;
-      case '--tfjs-batches': o.tfjsBatches = Number(val()); break;
-      case '--quick': o.quick = true; break;
-      case '--rounds': o.rounds = Number(val()); break;
-      case '--max-rounds': o.maxRounds = Number(val()); break;
-      case '--budget': o.budget = Number(val()); break;
-      case '--sample-ms': o.sampleMs = Number(val()); break;
-      case '--warmup-ms': o.warmupMs = Number(val()); break;
-      case '--tol': o.tol = Number(val()); break;
-      case '--out': o.out = resolve(val()).replace(/\.(json|md)$/, ''); break;
-      case '--rebuild': o.rebuild = true; break;
-      case '--no-install': o.install = false; break;
-      case '--report': o.report = resolve(val()); break;
-      default: throw new Error(`unknown option ${a} for the model mode (see node bench/model.mjs --help)`);
-    }
-  }
+  const v = readOptions(
+    argv,
+    {
+      modes: { type: 'string' }, // npm run bench -- --modes model hands its argv over
+      peers: { type: 'string' },
+      'fit-batches': { type: 'string' },
+      'tfjs-batches': { type: 'string' },
+      quick: { type: 'boolean' },
+      rounds: { type: 'string' },
+      'max-rounds': { type: 'string' },
+      budget: { type: 'string' },
+      'sample-ms': { type: 'string' },
+      'warmup-ms': { type: 'string' },
+      tol: { type: 'string' },
+      out: { type: 'string' },
+      rebuild: { type: 'boolean' },
+      'no-install': { type: 'boolean' },
+      report: { type: 'string' },
+    },
+    HELP,
+  );
+  if (v.modes !== undefined && v.modes !== 'model') throw new Error('bench/model.mjs runs --modes model only');
+  const o = {
+    peers: list(v.peers) ?? ['all'],
+    fitBatches: positiveInt('fit-batches', v['fit-batches']) ?? 8,
+    tfjsBatches: positiveInt('tfjs-batches', v['tfjs-batches']) ?? 4,
+    quick: v.quick === true,
+    rounds: positiveInt('rounds', v.rounds),
+    maxRounds: positiveInt('max-rounds', v['max-rounds']),
+    budget: number('budget', v.budget),
+    sampleMs: number('sample-ms', v['sample-ms']),
+    warmupMs: number('warmup-ms', v['warmup-ms']),
+    tol: number('tol', v.tol) ?? 1e-4,
+    out: v.out === undefined ? join(benchDir, 'results', 'model') : resolve(v.out).replace(/\.(json|md)$/, ''),
+    install: v['no-install'] !== true,
+    rebuild: v.rebuild === true,
+    report: v.report === undefined ? undefined : resolve(v.report),
+  };
   o.rounds ??= o.quick ? 3 : 5;
   o.maxRounds ??= o.quick ? 3 : 15;
   o.budget ??= o.quick ? 60 : 420;
   o.sampleMs ??= 25;
   o.warmupMs ??= o.quick ? 300 : 1000;
-  for (const [k, v] of [['--fit-batches', o.fitBatches], ['--tfjs-batches', o.tfjsBatches]]) if (!(Number.isInteger(v) && v >= 1)) throw new Error(`${k} must be a positive integer`);
   const ids = new Set();
   for (const p of o.peers) {
     const expanded = ALIASES[p] ?? (MODEL_IMPLS.some((i) => i.id === p) ? [p] : null);

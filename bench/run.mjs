@@ -10,6 +10,7 @@ import { CELLS, MODES, SHAPES, flopsPerCall, makeCase, readArrays, writeCase } f
 import { IMPLS, PEAK_OF, expandPeers, spawnImpl } from './lib/impls.mjs';
 import { ensureBenchDeps, ensureChromium, ensureLibrary, ensureNative, ensureNodeRuntime, ensurePyTorch } from './lib/install.mjs';
 import { loadavg, machineInfo } from './lib/machine.mjs';
+import { list, number, positiveInt, readOptions } from './lib/options.mjs';
 import { compareArrays, summarize } from './lib/stats.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -58,66 +59,60 @@ const HELP = `usage: node bench/run.mjs [options]          (or: npm run bench --
   --help`;
 
 function parseArgs(argv) {
+  const v = readOptions(
+    argv,
+    {
+      cells: { type: 'string' },
+      shapes: { type: 'string' },
+      modes: { type: 'string' },
+      peers: { type: 'string' },
+      quick: { type: 'boolean' },
+      rounds: { type: 'string' },
+      'max-rounds': { type: 'string' },
+      budget: { type: 'string' },
+      'sample-ms': { type: 'string' },
+      'warmup-ms': { type: 'string' },
+      'max-rep-s': { type: 'string' },
+      tol: { type: 'string' },
+      node: { type: 'string' },
+      browser: { type: 'string' },
+      workers: { type: 'string' },
+      out: { type: 'string' },
+      rebuild: { type: 'boolean' },
+      'no-install': { type: 'boolean' },
+      report: { type: 'string' },
+    },
+    HELP,
+  );
   const o = {
-    cells: CELLS,
+    cells: list(v.cells)?.map((s) => s.toLowerCase()) ?? CELLS,
     shapes: ['S', 'M', 'L'],
-    modes: MODES,
-    peers: ['all'],
-    quick: false,
-    node: ['current'],
-    browsers: [],
-    workers: 2,
-    out: join(benchDir, 'results', 'latest'),
-    tol: 1e-4,
-    maxRepS: 30,
-    install: true,
-    rebuild: false,
+    modes: list(v.modes) ?? MODES,
+    peers: list(v.peers) ?? ['all'],
+    quick: v.quick === true,
+    rounds: positiveInt('rounds', v.rounds),
+    maxRounds: positiveInt('max-rounds', v['max-rounds']),
+    budget: number('budget', v.budget),
+    sampleMs: number('sample-ms', v['sample-ms']),
+    warmupMs: number('warmup-ms', v['warmup-ms']),
+    maxRepS: number('max-rep-s', v['max-rep-s']) ?? 30,
+    tol: number('tol', v.tol) ?? 1e-4,
+    node: list(v.node) ?? ['current'],
+    browsers: list(v.browser) ?? [],
+    workers: positiveInt('workers', v.workers) ?? 2,
+    out: v.out === undefined ? join(benchDir, 'results', 'latest') : resolve(v.out).replace(/\.(json|md)$/, ''),
+    install: v['no-install'] !== true,
+    rebuild: v.rebuild === true,
+    report: v.report === undefined ? undefined : resolve(v.report),
   };
-  const list = (v) => v.split(',').map((s) => s.trim()).filter(Boolean);
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const val = () => {
-      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    const key = a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
-    switch (key) {
-      case '--help':
-      case '-h':
-        console.log(HELP);
-        process.exit(0);
-      // falls through
-      case '--cells': o.cells = list(val()).map((s) => s.toLowerCase()); break;
-      case '--shapes': {
-        // "XL:lstm" (or "XL:lstm+gru") restricts a shape to some cells.
-        o.shapeCells = {};
-        o.shapes = list(val()).map((spec) => {
-          const [name, cells] = spec.split(':');
-          if (cells) o.shapeCells[name.toUpperCase()] = cells.toLowerCase().split('+');
-          return name.toUpperCase();
-        });
-        break;
-      }
-      case '--modes': o.modes = list(val()); break;
-      case '--peers': o.peers = list(val()); break;
-      case '--quick': o.quick = true; break;
-      case '--rounds': o.rounds = Number(val()); break;
-      case '--max-rounds': o.maxRounds = Number(val()); break;
-      case '--budget': o.budget = Number(val()); break;
-      case '--sample-ms': o.sampleMs = Number(val()); break;
-      case '--warmup-ms': o.warmupMs = Number(val()); break;
-      case '--max-rep-s': o.maxRepS = Number(val()); break;
-      case '--tol': o.tol = Number(val()); break;
-      case '--node': o.node = list(val()); break;
-      case '--browser': o.browsers = list(val()); break;
-      case '--workers': o.workers = Number(val()); break;
-      case '--out': o.out = resolve(val()).replace(/\.(json|md)$/, ''); break;
-      case '--rebuild': o.rebuild = true; break;
-      case '--no-install': o.install = false; break;
-      case '--report': o.report = resolve(val()); break;
-      default: throw new Error(`unknown option ${a} (see --help)`);
-    }
+  if (v.shapes !== undefined) {
+    // "XL:lstm" (or "XL:lstm+gru") restricts a shape to some cells.
+    o.shapeCells = {};
+    o.shapes = list(v.shapes).map((spec) => {
+      const [name, cells] = spec.split(':');
+      if (cells) o.shapeCells[name.toUpperCase()] = cells.toLowerCase().split('+');
+      return name.toUpperCase();
+    });
   }
   o.rounds ??= o.quick ? 3 : 5;
   o.maxRounds ??= o.quick ? 5 : 15;
@@ -128,7 +123,6 @@ function parseArgs(argv) {
   for (const s of o.shapes) if (!SHAPES[s]) throw new Error(`unknown shape ${s}; known: ${Object.keys(SHAPES).join(', ')}`);
   for (const b of o.browsers) if (b !== 'chromium') throw new Error(`unknown browser ${b}; known: chromium`);
   for (const m of o.modes) if (!MODES.includes(m)) throw new Error(`unknown mode ${m}; known: ${MODES.join(', ')}`);
-  if (!(o.workers >= 1 && Number.isInteger(o.workers))) throw new Error('--workers must be a positive integer');
   o.peerIds = expandPeers(o.peers);
   return o;
 }

@@ -49,6 +49,8 @@ import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { number, readOptions } from '../bench/lib/options.mjs';
+import { mulberry32 } from '../bench/lib/random.mjs';
 
 const HANG_SECONDS = 60;
 
@@ -57,51 +59,36 @@ const HANG_SECONDS = 60;
 // Options.
 
 function parseArgs(argv) {
+  const v = readOptions(
+    argv,
+    {
+      minutes: { type: 'string' },
+      variant: { type: 'string' },
+      out: { type: 'string' },
+      seed: { type: 'string' },
+      workers: { type: 'string' },
+      'sample-seconds': { type: 'string' },
+      'warmup-seconds': { type: 'string' },
+      'max-wasm-growth-mb': { type: 'string' },
+      'max-rss-growth-mb': { type: 'string' },
+      'no-oversized': { type: 'boolean' },
+      'simulate-hang': { type: 'string' },
+    },
+    'usage: node --expose-gc scripts/soak.mjs [--minutes N] [--variant relaxed|simd|scalar] [--out PATH] [--seed N] [--workers N] [--sample-seconds S] [--warmup-seconds S] [--max-wasm-growth-mb MB] [--max-rss-growth-mb MB] [--no-oversized] [--simulate-hang S] (see the top of the file)',
+  );
   const o = {
-    minutes: 60,
-    variant: undefined,
-    out: 'target/soak.json',
-    seed: 1,
-    workers: 2,
-    sampleSeconds: 10,
-    warmupSeconds: undefined,
-    maxWasmGrowthMb: 32,
-    maxRssGrowthMb: 256,
-    oversized: true,
-    simulateHang: undefined,
+    minutes: number('minutes', v.minutes) ?? 60,
+    variant: v.variant,
+    out: v.out ?? 'target/soak.json',
+    seed: number('seed', v.seed) ?? 1,
+    workers: number('workers', v.workers) ?? 2,
+    sampleSeconds: Math.max(1, number('sample-seconds', v['sample-seconds']) ?? 10),
+    warmupSeconds: number('warmup-seconds', v['warmup-seconds']),
+    maxWasmGrowthMb: number('max-wasm-growth-mb', v['max-wasm-growth-mb']) ?? 32,
+    maxRssGrowthMb: number('max-rss-growth-mb', v['max-rss-growth-mb']) ?? 256,
+    oversized: v['no-oversized'] !== true,
+    simulateHang: number('simulate-hang', v['simulate-hang']),
   };
-  const num = (name, v) => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0) throw new Error(`soak: --${name} needs a non-negative number, got ${v}`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = () => {
-      if (i + 1 >= argv.length) throw new Error(`soak: ${a} needs a value`);
-      return argv[++i];
-    };
-    switch (a) {
-      case '--minutes': o.minutes = num('minutes', next()); break;
-      case '--variant': o.variant = next(); break;
-      case '--out': o.out = next(); break;
-      case '--seed': o.seed = num('seed', next()); break;
-      case '--workers': o.workers = num('workers', next()); break;
-      case '--sample-seconds': o.sampleSeconds = Math.max(1, num('sample-seconds', next())); break;
-      case '--warmup-seconds': o.warmupSeconds = num('warmup-seconds', next()); break;
-      case '--max-wasm-growth-mb': o.maxWasmGrowthMb = num('max-wasm-growth-mb', next()); break;
-      case '--max-rss-growth-mb': o.maxRssGrowthMb = num('max-rss-growth-mb', next()); break;
-      case '--no-oversized': o.oversized = false; break;
-      case '--simulate-hang': o.simulateHang = num('simulate-hang', next()); break;
-      case '-h':
-      case '--help':
-        console.log('usage: node --expose-gc scripts/soak.mjs [--minutes N] [--variant relaxed|simd|scalar] [--out PATH] [--seed N] [--workers N] [--no-oversized] (see the top of the file)');
-        process.exit(0);
-        break;
-      default:
-        throw new Error(`soak: unknown argument ${a}`);
-    }
-  }
   if (o.variant !== undefined && !['relaxed', 'simd', 'scalar'].includes(o.variant)) throw new Error(`soak: --variant must be relaxed, simd or scalar, got ${o.variant}`);
   o.warmupSeconds ??= Math.min(300, Math.max(10, o.minutes * 60 * 0.2));
   o.out = resolve(process.cwd(), o.out);
@@ -165,17 +152,6 @@ async function supervise(argv) {
 
 // ---------------------------------------------------------------------------------------------
 // The soak itself (child process).
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function soak(argv) {
   const opts = parseArgs(argv);

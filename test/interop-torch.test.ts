@@ -21,16 +21,12 @@ import { describe, expect, it } from 'vitest';
 import { SGD, WasmRnnError, fromSafetensors, loadModel, tensor } from '../ts/index';
 import { ACTIVATION_TYPES } from '../ts/model/layers';
 import { expectScaledClose } from './helpers/compare';
+import { type FixtureTensor, fixtureInput as input, sgdStepGradients } from './helpers/interop-fixture';
 
 const DIR = new URL('./golden/interop/torch/', import.meta.url);
 const HELPER = fileURLToPath(new URL('../python/wasm_rnn_torch.py', import.meta.url));
 const TOL = 1e-5;
 
-interface FixtureTensor {
-  dtype: 'float32' | 'int32' | 'float64';
-  shape: number[];
-  data: number[];
-}
 interface TorchFixture {
   name: string;
   architecture: Array<{ type: string } & Record<string, unknown>>;
@@ -44,7 +40,6 @@ const fixtures = readdirSync(DIR)
   .filter((f) => f.endsWith('.json'))
   .map((f) => JSON.parse(readFileSync(new URL(f, DIR), 'utf8')) as TorchFixture);
 const bytesOf = (name: string) => new Uint8Array(readFileSync(new URL(name, DIR)));
-const input = (t: FixtureTensor) => (t.dtype === 'int32' ? tensor(Int32Array.from(t.data), t.shape) : tensor(Float32Array.from(t.data), t.shape));
 
 const expectClose = (actual: ArrayLike<number>, expected: ArrayLike<number>, what: string) => expectScaledClose(actual, expected, TOL, what);
 
@@ -95,17 +90,10 @@ describe('PyTorch models load with PyTorch’s numbers', () => {
         it('one trainStep gives PyTorch’s loss and gradients', async () => {
           const model = await loadModel(bytesOf(`${f.name}.wasmrnn`));
           try {
-            model.compile({ loss: 'mse', optimizer: new SGD({ lr: 1 }) });
-            const before = model.stateDict();
-            const loss = model.trainStep(input(f.x), input(f.train!.y));
+            const { loss, gradients } = sgdStepGradients(model, f.x, f.train!.y);
             expectClose([loss], [f.train!.loss], 'loss');
-            const after = model.stateDict();
-            expect(Object.keys(f.train!.grads).sort()).toEqual(Object.keys(after).sort());
-            for (const [name, g] of Object.entries(f.train!.grads)) {
-              const w0 = before[name]!.data;
-              const w1 = after[name]!.data;
-              expectClose(Array.from(w0, (v, i) => v - w1[i]!), g.data, `gradient of ${name}`);
-            }
+            expect(Object.keys(f.train!.grads).sort()).toEqual(Object.keys(gradients).sort());
+            for (const [name, g] of Object.entries(f.train!.grads)) expectClose(gradients[name]!, g.data, `gradient of ${name}`);
           } finally {
             model.dispose();
           }

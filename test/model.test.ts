@@ -15,6 +15,7 @@ import {
   AdamW,
   Dense,
   Dropout,
+  type EarlyStoppingOptions,
   Embedding,
   GRU,
   LSTM,
@@ -411,21 +412,28 @@ function overfitSetup() {
   return { x, y, model, valX: samplesOf(x, N / 2, N), valY: samplesOf(y, N / 2, N) };
 }
 
+/** Fits the overfitting setup with `earlyStopping`, recording the weights at every epoch's end (`keepGoing` may stop it). */
+async function fitRecording(s: ReturnType<typeof overfitSetup>, m: Sequential, earlyStopping: EarlyStoppingOptions, keepGoing: (epoch: number) => boolean = () => true) {
+  const recorded: Float32Array[] = [];
+  const h = await m.fit(s.x, s.y, {
+    epochs: 40,
+    batchSize: 8,
+    validationSplit: 0.5,
+    shuffle: false,
+    earlyStopping,
+    onEpochEnd: (epoch) => {
+      recorded.push(m.getWeights());
+      return keepGoing(epoch);
+    },
+  });
+  return { h, recorded };
+}
+
 describe('4. early stopping', () => {
   it('restoreBestWeights: after fit the weights are exactly those recorded at history.bestEpoch, the epoch of the lowest valLoss (≠ the last epoch)', async () => {
     const s = overfitSetup();
     const m = s.model();
-    const recorded: Float32Array[] = [];
-    const h = await m.fit(s.x, s.y, {
-      epochs: 40,
-      batchSize: 8,
-      validationSplit: 0.5,
-      shuffle: false,
-      earlyStopping: { patience: 2, restoreBestWeights: true },
-      onEpochEnd: () => {
-        recorded.push(m.getWeights());
-      },
-    });
+    const { h, recorded } = await fitRecording(s, m, { patience: 2, restoreBestWeights: true });
     const last = h.epoch.length - 1;
     expect(recorded.length).toBe(h.epoch.length);
     expect(h.valLoss.length).toBe(h.epoch.length);
@@ -443,17 +451,7 @@ describe('4. early stopping', () => {
   it('without restoreBestWeights the final weights are the last epoch\'s (and bestEpoch names it)', async () => {
     const s = overfitSetup();
     const m = s.model();
-    const recorded: Float32Array[] = [];
-    const h = await m.fit(s.x, s.y, {
-      epochs: 40,
-      batchSize: 8,
-      validationSplit: 0.5,
-      shuffle: false,
-      earlyStopping: { patience: 2 },
-      onEpochEnd: () => {
-        recorded.push(m.getWeights());
-      },
-    });
+    const { h, recorded } = await fitRecording(s, m, { patience: 2 });
     const last = h.epoch.length - 1;
     expect(h.stopped).toBe('earlyStopping');
     expect(h.valLoss.indexOf(Math.min(...h.valLoss))).toBeLessThan(last);
@@ -465,18 +463,7 @@ describe('4. early stopping', () => {
   it('restoreBestWeights also applies when a callback stops training after the best epoch', async () => {
     const s = overfitSetup();
     const m = s.model();
-    const recorded: Float32Array[] = [];
-    const h = await m.fit(s.x, s.y, {
-      epochs: 40,
-      batchSize: 8,
-      validationSplit: 0.5,
-      shuffle: false,
-      earlyStopping: { patience: 100, restoreBestWeights: true },
-      onEpochEnd: (epoch) => {
-        recorded.push(m.getWeights());
-        return epoch < 7;
-      },
-    });
+    const { h, recorded } = await fitRecording(s, m, { patience: 100, restoreBestWeights: true }, (epoch) => epoch < 7);
     expect(h.stopped).toBe('callback');
     expect(h.epoch.length).toBe(8);
     const argmin = h.valLoss.indexOf(Math.min(...h.valLoss));

@@ -73,24 +73,11 @@ function makeRunner(gc: GoldenCase): Runner {
         dispose: () => m.dispose(),
       };
     }
-    case 'gru': {
-      const m = new GRU(common);
-      return {
-        loadStateDict: (sd) => m.loadStateDict(sd),
-        forward: (x, h0, _c0, training) => {
-          const r = m.forward(x, { h0, training });
-          return { output: r.output, hN: r.hN };
-        },
-        backward: (dOutput, dhN) => {
-          const g = m.backward({ output: dOutput, hN: dhN });
-          return { input: g.input, h0: g.h0, params: g.params };
-        },
-        dispose: () => m.dispose(),
-      };
-    }
+    case 'gru':
     case 'rnn_tanh':
     case 'rnn_relu': {
-      const m = new RNN({ ...common, nonlinearity: gc.cell === 'rnn_tanh' ? 'tanh' : 'relu' });
+      // GRU and RNN have one state: the same adapter.
+      const m = gc.cell === 'gru' ? new GRU(common) : new RNN({ ...common, nonlinearity: gc.cell === 'rnn_tanh' ? 'tanh' : 'relu' });
       return {
         loadStateDict: (sd) => m.loadStateDict(sd),
         forward: (x, h0, _c0, training) => {

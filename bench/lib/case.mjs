@@ -2,6 +2,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { caseFromBytes, packArrays } from './case-format.mjs';
+import { mulberry32 } from './random.mjs';
 
 /** (batch, seq, input, hidden), as in the issue. */
 export const SHAPES = {
@@ -41,17 +42,6 @@ export function sections(cell, shape) {
     ['w_out', hidden, [hidden]],
     ['d_output', seq * batch * hidden, [seq, batch, hidden]],
   ];
-}
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function hash(str) {

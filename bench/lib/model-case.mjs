@@ -8,19 +8,9 @@
 // Linear U(−1/√in, 1/√in) (weight and bias).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { mulberry32 } from './random.mjs';
 
 export const MODEL_SHAPE = { vocab: 65, embed: 64, hidden: 256, seq: 64, batch: 32 };
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * @param {object} o  { fitBatches: N (batches of fit / loop), tfjsBatches: K ≤ N, lr, clip, checkSteps }

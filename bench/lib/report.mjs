@@ -1,13 +1,7 @@
 // results JSON -> Markdown report.
 
-const fmtMs = (ms) => {
-  if (ms === undefined || ms === null) return '';
-  if (ms >= 1000) return ms.toFixed(0);
-  if (ms >= 100) return ms.toFixed(1);
-  if (ms >= 10) return ms.toFixed(2);
-  if (ms >= 1) return ms.toFixed(3);
-  return ms.toPrecision(3);
-};
+import { fmtMs } from './format.mjs';
+
 const fmtX = (x) => (x === undefined ? '' : x >= 100 ? `${x.toFixed(0)}×` : x >= 10 ? `${x.toFixed(1)}×` : `${x.toFixed(2)}×`);
 const pct = (f) => (f === undefined ? '' : `${(f * 100).toFixed(0)}%`);
 const esc = (s) => String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');

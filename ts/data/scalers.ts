@@ -63,6 +63,13 @@ function notFitted(where: string): never {
   throw new WasmRnnError('E_ARGUMENT', `${where}: call fit() first`);
 }
 
+/** `x` (fitted to `features`) with `f(value, feature)` applied to each element: `transform`'s and `inverseTransform`'s common path. */
+function mapFeatures(where: string, x: Float32Array | Tensor, features: number, f: (v: number, feature: number) => number): Float32Array | Tensor {
+  const input = readFeatureData(where, 'x', x, undefined, features);
+  checkFinite(where, 'x', input.data, input.features, NON_FINITE_ADVICE);
+  return like(input, map(where, input, f));
+}
+
 /** Applies `f(value, feature)` to every element, in float64, into a new Float32Array; refuses float32 overflow. */
 function map(where: string, input: FeatureData, f: (v: number, feature: number) => number): Float32Array {
   const { data, features } = input;
@@ -183,11 +190,8 @@ export class MinMaxScaler {
   transform(x: Float32Array | Tensor): Float32Array | Tensor;
   transform(x: Float32Array | Tensor): Float32Array | Tensor {
     const where = 'MinMaxScaler.transform';
-    const s = this.#fit ?? notFitted(where);
-    const input = readFeatureData(where, 'x', x, undefined, s.features);
-    checkFinite(where, 'x', input.data, input.features, NON_FINITE_ADVICE);
-    const { min, scale } = s;
-    return like(input, map(where, input, (v, j) => v * scale[j]! + min[j]!));
+    const { features, min, scale } = this.#fit ?? notFitted(where);
+    return mapFeatures(where, x, features, (v, j) => v * scale[j]! + min[j]!);
   }
 
   /** The inverse of `transform`: `(x − min) / scale`, back to the data's units. */
@@ -196,11 +200,8 @@ export class MinMaxScaler {
   inverseTransform(x: Float32Array | Tensor): Float32Array | Tensor;
   inverseTransform(x: Float32Array | Tensor): Float32Array | Tensor {
     const where = 'MinMaxScaler.inverseTransform';
-    const s = this.#fit ?? notFitted(where);
-    const input = readFeatureData(where, 'x', x, undefined, s.features);
-    checkFinite(where, 'x', input.data, input.features, NON_FINITE_ADVICE);
-    const { min, scale } = s;
-    return like(input, map(where, input, (v, j) => (v - min[j]!) / scale[j]!));
+    const { features, min, scale } = this.#fit ?? notFitted(where);
+    return mapFeatures(where, x, features, (v, j) => (v - min[j]!) / scale[j]!);
   }
 
   /** `fit(data, features)` then `transform(data)`. */
@@ -314,11 +315,8 @@ export class StandardScaler {
   transform(x: Float32Array | Tensor): Float32Array | Tensor;
   transform(x: Float32Array | Tensor): Float32Array | Tensor {
     const where = 'StandardScaler.transform';
-    const s = this.#fit ?? notFitted(where);
-    const input = readFeatureData(where, 'x', x, undefined, s.features);
-    checkFinite(where, 'x', input.data, input.features, NON_FINITE_ADVICE);
-    const { mean, scale } = s;
-    return like(input, map(where, input, (v, j) => (v - mean[j]!) / scale[j]!));
+    const { features, mean, scale } = this.#fit ?? notFitted(where);
+    return mapFeatures(where, x, features, (v, j) => (v - mean[j]!) / scale[j]!);
   }
 
   /** The inverse of `transform`: `x · scale + mean`, back to the data's units. */
@@ -327,11 +325,8 @@ export class StandardScaler {
   inverseTransform(x: Float32Array | Tensor): Float32Array | Tensor;
   inverseTransform(x: Float32Array | Tensor): Float32Array | Tensor {
     const where = 'StandardScaler.inverseTransform';
-    const s = this.#fit ?? notFitted(where);
-    const input = readFeatureData(where, 'x', x, undefined, s.features);
-    checkFinite(where, 'x', input.data, input.features, NON_FINITE_ADVICE);
-    const { mean, scale } = s;
-    return like(input, map(where, input, (v, j) => v * scale[j]! + mean[j]!));
+    const { features, mean, scale } = this.#fit ?? notFitted(where);
+    return mapFeatures(where, x, features, (v, j) => v * scale[j]! + mean[j]!);
   }
 
   /** `fit(data, features)` then `transform(data)`. */
