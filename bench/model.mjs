@@ -14,7 +14,7 @@ import { spawnImpl } from './lib/impls.mjs';
 import { ensureBenchDeps, ensureLibrary, ensurePyTorch } from './lib/install.mjs';
 import { loadavg, machineInfo } from './lib/machine.mjs';
 import { MODEL_SHAPE, makeModelCase, modelFlopsPerStep, writeModelCase } from './lib/model-case.mjs';
-import { list, number, positiveInt, readOptions } from './lib/options.mjs';
+import { TIMING_OPTIONS, positiveInt, readOptions, timingValues } from './lib/options.mjs';
 import { compareArrays, summarize } from './lib/stats.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -74,39 +74,17 @@ function parseArgs(argv) {
     argv,
     {
       modes: { type: 'string' }, // npm run bench -- --modes model hands its argv over
-      peers: { type: 'string' },
       'fit-batches': { type: 'string' },
       'tfjs-batches': { type: 'string' },
-      quick: { type: 'boolean' },
-      rounds: { type: 'string' },
-      'max-rounds': { type: 'string' },
-      budget: { type: 'string' },
-      'sample-ms': { type: 'string' },
-      'warmup-ms': { type: 'string' },
-      tol: { type: 'string' },
-      out: { type: 'string' },
-      rebuild: { type: 'boolean' },
-      'no-install': { type: 'boolean' },
-      report: { type: 'string' },
+      ...TIMING_OPTIONS,
     },
     HELP,
   );
   if (v.modes !== undefined && v.modes !== 'model') throw new Error('bench/model.mjs runs --modes model only');
   const o = {
-    peers: list(v.peers) ?? ['all'],
+    ...timingValues(v, join(benchDir, 'results', 'model')),
     fitBatches: positiveInt('fit-batches', v['fit-batches']) ?? 8,
     tfjsBatches: positiveInt('tfjs-batches', v['tfjs-batches']) ?? 4,
-    quick: v.quick === true,
-    rounds: positiveInt('rounds', v.rounds),
-    maxRounds: positiveInt('max-rounds', v['max-rounds']),
-    budget: number('budget', v.budget),
-    sampleMs: number('sample-ms', v['sample-ms']),
-    warmupMs: number('warmup-ms', v['warmup-ms']),
-    tol: number('tol', v.tol) ?? 1e-4,
-    out: v.out === undefined ? join(benchDir, 'results', 'model') : resolve(v.out).replace(/\.(json|md)$/, ''),
-    install: v['no-install'] !== true,
-    rebuild: v.rebuild === true,
-    report: v.report === undefined ? undefined : resolve(v.report),
   };
   o.rounds ??= o.quick ? 3 : 5;
   o.maxRounds ??= o.quick ? 3 : 15;

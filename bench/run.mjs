@@ -10,7 +10,7 @@ import { CELLS, MODES, SHAPES, flopsPerCall, makeCase, readArrays, writeCase } f
 import { IMPLS, PEAK_OF, expandPeers, spawnImpl } from './lib/impls.mjs';
 import { ensureBenchDeps, ensureChromium, ensureLibrary, ensureNative, ensureNodeRuntime, ensurePyTorch } from './lib/install.mjs';
 import { loadavg, machineInfo } from './lib/machine.mjs';
-import { list, number, positiveInt, readOptions } from './lib/options.mjs';
+import { TIMING_OPTIONS, list, number, positiveInt, readOptions, timingValues } from './lib/options.mjs';
 import { compareArrays, summarize } from './lib/stats.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -65,22 +65,11 @@ function parseArgs(argv) {
       cells: { type: 'string' },
       shapes: { type: 'string' },
       modes: { type: 'string' },
-      peers: { type: 'string' },
-      quick: { type: 'boolean' },
-      rounds: { type: 'string' },
-      'max-rounds': { type: 'string' },
-      budget: { type: 'string' },
-      'sample-ms': { type: 'string' },
-      'warmup-ms': { type: 'string' },
       'max-rep-s': { type: 'string' },
-      tol: { type: 'string' },
       node: { type: 'string' },
       browser: { type: 'string' },
       workers: { type: 'string' },
-      out: { type: 'string' },
-      rebuild: { type: 'boolean' },
-      'no-install': { type: 'boolean' },
-      report: { type: 'string' },
+      ...TIMING_OPTIONS,
     },
     HELP,
   );
@@ -88,22 +77,11 @@ function parseArgs(argv) {
     cells: list(v.cells)?.map((s) => s.toLowerCase()) ?? CELLS,
     shapes: ['S', 'M', 'L'],
     modes: list(v.modes) ?? MODES,
-    peers: list(v.peers) ?? ['all'],
-    quick: v.quick === true,
-    rounds: positiveInt('rounds', v.rounds),
-    maxRounds: positiveInt('max-rounds', v['max-rounds']),
-    budget: number('budget', v.budget),
-    sampleMs: number('sample-ms', v['sample-ms']),
-    warmupMs: number('warmup-ms', v['warmup-ms']),
+    ...timingValues(v, join(benchDir, 'results', 'latest')),
     maxRepS: number('max-rep-s', v['max-rep-s']) ?? 30,
-    tol: number('tol', v.tol) ?? 1e-4,
     node: list(v.node) ?? ['current'],
     browsers: list(v.browser) ?? [],
     workers: positiveInt('workers', v.workers) ?? 2,
-    out: v.out === undefined ? join(benchDir, 'results', 'latest') : resolve(v.out).replace(/\.(json|md)$/, ''),
-    install: v['no-install'] !== true,
-    rebuild: v.rebuild === true,
-    report: v.report === undefined ? undefined : resolve(v.report),
   };
   if (v.shapes !== undefined) {
     // "XL:lstm" (or "XL:lstm+gru") restricts a shape to some cells.
