@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { checklist } from '../helpers/checklist.mjs';
 
 const HERE = fileURLToPath(new URL('./', import.meta.url));
 // vite-dev: the same Vite fixture served by Vite's dev server (no build), as during development.
@@ -31,14 +32,7 @@ if (!existsSync(join(HERE, 'node_modules/wasm-rnn/package.json'))) {
   process.exit(1);
 }
 
-let passed = 0;
-let failed = 0;
-function check(name, ok, detail = '') {
-  if (ok) passed++;
-  else failed++;
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? `: ${detail}` : ''}`);
-  return ok;
-}
+const { check, finish } = checklist('bundlers');
 
 /** Static files of one directory on 127.0.0.1 (a port the OS picks); GET only. */
 function serve(root) {
@@ -140,5 +134,4 @@ try {
   await browser.close();
   rmSync(profile, { recursive: true, force: true });
 }
-console.log(`bundlers: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();

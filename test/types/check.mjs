@@ -13,17 +13,12 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
+import { checklist } from '../helpers/checklist.mjs';
 
 const HERE = fileURLToPath(new URL('./', import.meta.url));
 const PKG = join(HERE, 'node_modules/wasm-rnn');
 const TSC = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url));
-let passed = 0;
-let failed = 0;
-function check(name, ok, detail = '') {
-  if (ok) passed++;
-  else failed++;
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? `: ${detail}` : ''}`);
-}
+const { check, finish } = checklist('types');
 
 for (const setup of ['node16', 'bundler', 'tsc-init']) {
   const r = spawnSync(process.execPath, [TSC, '--noEmit', '-p', join(HERE, setup)], { encoding: 'utf8', timeout: 120_000 });
@@ -75,5 +70,4 @@ for (const [name, types, load] of builds) {
     check(`${name}: run-time exports = value exports of the types`, false, String(error?.stack ?? error));
   }
 }
-console.log(`types: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();

@@ -9,18 +9,13 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { checklist } from '../../../test/helpers/checklist.mjs';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const WORKERD = `${ROOT}node_modules/workerd/bin/workerd`;
 const TOLERANCE = 1e-6; // step vs whole-sequence forward (test/model.test.ts uses the same)
 
-let passed = 0;
-let failed = 0;
-function check(name, ok, detail = '') {
-  if (ok) passed++;
-  else failed++;
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? `: ${detail}` : ''}`);
-}
+const { check, finish } = checklist('cloudflare-worker');
 
 const child = spawn(WORKERD, ['serve', fileURLToPath(new URL('config.capnp', import.meta.url)), '--control-fd', '3'], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
 let log = '';
@@ -128,5 +123,4 @@ try {
   clearTimeout(hardStop);
   child.kill('SIGTERM');
 }
-console.log(`cloudflare-worker: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();

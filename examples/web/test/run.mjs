@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
+import { checklist } from '../../../test/helpers/checklist.mjs';
 
 const CONFIG = fileURLToPath(new URL('../vite.config.mjs', import.meta.url));
 const SCREENSHOT = fileURLToPath(new URL('../../../docs/demo.png', import.meta.url));
@@ -24,14 +25,7 @@ const WAIT_MS = 120_000;
 const MIN_FPS = 20;
 const FRAME_WINDOW_MS = 2000;
 
-let passed = 0;
-let failed = 0;
-function check(name, ok, detail = '') {
-  if (ok) passed++;
-  else failed++;
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? `: ${detail}` : ''}`);
-  return ok;
-}
+const { check, finish } = checklist('demo');
 
 /** Frames per second and the longest gap between two frames, over `ms` of requestAnimationFrame. */
 function countFrames(ms) {
@@ -57,8 +51,7 @@ try {
   check('vite build', true, `${((Date.now() - started) / 1000).toFixed(1)} s`);
 } catch (error) {
   check('vite build', false, String(error?.message ?? error));
-  console.log(`demo: ${passed} passed, ${failed} failed`);
-  process.exit(1);
+  finish();
 }
 const server = await preview({ configFile: CONFIG, logLevel: 'error', preview: { host: '127.0.0.1', port: 0, strictPort: false } });
 const url = server.resolvedUrls.local[0];
@@ -126,5 +119,4 @@ try {
   await new Promise((resolve) => server.httpServer.close(resolve));
   rmSync(profile, { recursive: true, force: true });
 }
-console.log(`demo: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();
